@@ -1,0 +1,43 @@
+# aiolock workbench.  See README.md.
+SHELL := /bin/sh
+
+all: check
+
+# The patched kernel tree (build/linux) and the baseline worktree.
+tree:
+	sh scripts/tree.sh
+
+# Write the commits of build/linux back to patches/.
+export:
+	sh scripts/export.sh
+
+# checkpatch --strict on every patch.
+lint:
+	sh scripts/lint.sh
+
+# Build the kernel after each patch in turn.
+bisect-check:
+	sh scripts/bisect-check.sh
+
+# Debug kernels, baseline and patched.
+build:
+	sh scripts/tree.sh
+	sh scripts/build.sh patched debug
+	sh scripts/build.sh baseline debug
+
+# Tests: KUnit, guest tests on both kernels, log verdicts.
+check:
+	sh scripts/check.sh
+
+# The main job: both kernels side by side on the headline workload.
+demo:
+	sh scripts/demo.sh
+
+# Harness scripts must stay shellcheck clean.
+shellcheck:
+	shellcheck -s sh -x scripts/*.sh bench/*.sh tests/*.sh .ci/run
+
+clean:
+	rm -rf build/check build/demo build/tests build/bench
+
+.PHONY: all tree export lint bisect-check build check demo shellcheck clean

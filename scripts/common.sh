@@ -1,0 +1,81 @@
+# Shared helpers for the workbench scripts.  Sourced, not executed.
+# shellcheck shell=sh
+
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+SRC_TARBALL=${SRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+KTREE=${KTREE:-$BUILD/linux}        # patched tree, the one developers edit
+BTREE=${BTREE:-$BUILD/baseline}     # pristine worktree at tag "base"
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/aiolock-ccache}"
+export CCACHE_BASEDIR="$BUILD"
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
+
+log() {
+	printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
+}
+
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# Run a long command with its output in a log file, printing a heartbeat
+# every 30 seconds and the tail of the log on failure.
+#   run_logged LOGFILE DESCRIPTION CMD...
+run_logged() {
+	_log=$1
+	_what=$2
+	shift 2
+	_t0=$(date +%s)
+	log "$_what (log: $_log)"
+	"$@" >"$_log" 2>&1 &
+	_pid=$!
+	while kill -0 "$_pid" 2>/dev/null; do
+		_i=0
+		while [ $_i -lt 30 ] && kill -0 "$_pid" 2>/dev/null; do
+			sleep 1
+			_i=$((_i + 1))
+		done
+		if kill -0 "$_pid" 2>/dev/null; then
+			log "  ... $_what: $(($(date +%s) - _t0))s"
+		fi
+	done
+	if wait "$_pid"; then
+		log "$_what: done in $(($(date +%s) - _t0))s"
+	else
+		_rc=$?
+		log "$_what: FAILED after $(($(date +%s) - _t0))s; last lines of $_log:"
+		tail -n 40 "$_log" >&2
+		return $_rc
+	fi
+}
+
+# Install Debian packages that are missing.  Needs root (CI and the
+# developer machines run as root); prints what it installs.
+need_pkgs() {
+	_missing=
+	for _p in "$@"; do
+		dpkg-query -W -f='${Status}' "$_p" 2>/dev/null |
+			grep -q 'install ok installed' || _missing="$_missing $_p"
+	done
+	[ -z "$_missing" ] && return 0
+	log "installing:$_missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing packages:$_missing (run as root or install them)"
+	fi
+	# shellcheck disable=SC2086
+	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $_missing; } \
+		>"${BUILD:-/tmp}/apt.log" 2>&1 ||
+		{ tail -n 20 "${BUILD:-/tmp}/apt.log" >&2; die "apt-get failed"; }
+}
+
+# Everything the workbench needs on a Debian 12 machine.
+need_all_pkgs() {
+	need_pkgs build-essential bc bison flex libelf-dev libssl-dev ccache \
+		git xz-utils linux-source-6.12 xfsprogs e2fsprogs libaio-dev \
+		liburing-dev python3 kmod
+}

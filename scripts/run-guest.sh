@@ -1,0 +1,118 @@
+#!/bin/sh
+# Boot a UML kernel, run one command in it, return that command's status.
+#
+#   run-guest.sh [-k KERNEL] [-n baseline|patched] [-t SECONDS] [-l LOG]
+#                [-o OUTDIR] [-K KUNIT_GLOB] [-m MEM] [-a KERNEL_ARGS] -- CMD...
+#
+# The guest sees the host root read-only (hostfs), tmpfs on /tmp, and OUTDIR
+# (writable, shared with the host) at $AIOLOCK_OUT; CMD runs as root in the
+# current directory, with $AIOLOCK_KERNEL set to the kernel's name.  KUnit
+# suites built into the kernel run at boot only when -K selects them.  The
+# full console log goes to LOG.  The guest is killed after SECONDS; the
+# command's status, or 124 for a timeout, 125 for a guest that died, is
+# returned.  All files the guest used are removed afterwards.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/scripts/common.sh"
+
+kernel=$KTREE/_out-debug/linux
+name=
+tmo=600
+logf=
+outdir=
+kunit=
+mem=1536M
+kargs=
+usage() {
+	sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+while getopts k:n:t:l:o:K:m:a:h opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	n) name=$OPTARG ;;
+	t) tmo=$OPTARG ;;
+	l) logf=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	K) kunit=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	a) kargs=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || usage
+[ -x "$kernel" ] || die "no kernel at $kernel (build it first)"
+if [ -z "$name" ]; then
+	case $kernel in
+	"$BTREE"/*) name=baseline ;;
+	*) name=patched ;;
+	esac
+fi
+
+run=$(mktemp -d /dev/shm/aiolock-run.XXXXXX)
+umldir=$run/uml
+mkdir -p "$umldir"
+# shellcheck disable=SC2317 # called through trap
+cleanup() {
+	if [ -n "${pid:-}" ]; then
+		kill -KILL -- "-$pid" 2>/dev/null || true
+	fi
+	if [ -n "$outdir" ] && [ -d "$run/out" ]; then
+		mkdir -p "$outdir"
+		cp -a "$run/out/." "$outdir/" 2>/dev/null || true
+	fi
+	rm -rf "$run"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$run/out"
+# The command, quoted for sh, and its status written where the host sees it.
+{
+	printf '%s' 'set +e; '
+	for a in "$@"; do
+		printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"
+	done
+	# shellcheck disable=SC2016 # expanded in the guest
+	printf '\necho $? > "$AIOLOCK_OUT/status"\n'
+} >"$run/out/cmd"
+chmod -R a+rwX "$run"
+[ -n "$logf" ] || logf=$run/console.log
+mkdir -p "$(dirname "$logf")"
+
+if [ -n "$kunit" ]; then
+	kunitargs="kunit.enable=1 kunit.filter_glob=$kunit"
+else
+	kunitargs="kunit.enable=0"
+fi
+
+# umid/uml_dir keep the guest's control files inside $run; TMPDIR holds the
+# guest memory file.  setsid puts the guest's helper processes in a group
+# of their own, which the cleanup kills.
+# shellcheck disable=SC2086
+TMPDIR=$run setsid "$kernel" mem="$mem" umid=aiolock uml_dir="$umldir" \
+	rootfstype=hostfs hostfs=/ ro init="$TOP/scripts/guest-init.sh" \
+	con0=fd:0,fd:1 con=null ssl=null panic=-1 \
+	hung_task_panic=0 $kunitargs $kargs \
+	AIOLOCK_RUN="$run/out" AIOLOCK_KERNEL="$name" AIOLOCK_CWD="$(pwd)" \
+	</dev/null >"$logf" 2>&1 &
+pid=$!
+t0=$(date +%s)
+rc=
+while kill -0 "$pid" 2>/dev/null; do
+	if [ $(($(date +%s) - t0)) -ge "$tmo" ]; then
+		log "guest timed out after ${tmo}s; killing it"
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		rc=124
+		break
+	fi
+	sleep 1
+done
+wait "$pid" 2>/dev/null || true
+pid=
+if [ -z "$rc" ]; then
+	rc=$(cat "$run/out/status" 2>/dev/null || echo 125)
+fi
+[ "$rc" = 125 ] && log "guest died before the command finished; see $logf"
+exit "$rc"

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Unit test of verdict.sh on canned log excerpts in verdict-tests/:
+# pass-*.log must be accepted, fail-CLASS-*.log must be rejected with a
+# report of CLASS.  Prints TAP lines and "N passed, N failed".
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+pass=0
+fail=0
+for f in "$here"/verdict-tests/*.log; do
+	n=$(basename "$f" .log)
+	out=$(sh "$here/verdict.sh" "$f" 2>&1) && rc=0 || rc=$?
+	case $n in
+	pass-*)
+		ok=0
+		[ "$rc" -eq 0 ] && ok=1
+		;;
+	fail-*)
+		class=${n#fail-}
+		class=${class%%-*}
+		ok=0
+		if [ "$rc" -eq 1 ] && printf '%s\n' "$out" | grep -q "^verdict: $class"; then
+			ok=1
+		fi
+		;;
+	*) continue ;;
+	esac
+	if [ "$ok" -eq 1 ]; then
+		echo "ok - verdict/$n"
+		pass=$((pass + 1))
+	else
+		echo "not ok - verdict/$n: exit $rc"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		fail=$((fail + 1))
+	fi
+done
+echo "verdict: $pass passed, $fail failed"
+[ $fail -eq 0 ]

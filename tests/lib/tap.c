@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TAP output, case bookkeeping, environment, time. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "testlib.h"
+
+const char *tap_fs = "unknown";
+static const char *tap_test = "unknown";
+static char cur_case[128] = "setup";
+static unsigned cur_alarm;
+
+static void on_alarm(int sig)
+{
+	char msg[512];
+	int n;
+
+	(void)sig;
+	n = snprintf(msg, sizeof(msg),
+		     "not ok - %s/%s/%s: timed out after %us (kernel hang or lost completion?)\n",
+		     tap_fs, tap_test, cur_case, cur_alarm);
+	if (n > 0) {
+		ssize_t r = write(STDOUT_FILENO, msg, (size_t)n);
+		(void)r;
+	}
+	_exit(3);
+}
+
+void tap_init(const char *test)
+{
+	const char *fs = getenv("TEST_FS");
+	struct sigaction sa;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_test = test;
+	if (fs && *fs)
+		tap_fs = fs;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	diag("%s on %s, kernel %s, device latency %u ms, expecting %s behaviour",
+	     test, tap_fs, getenv("AIOLOCK_KERNEL") ? getenv("AIOLOCK_KERNEL") : "?",
+	     test_delay_ms(), feature_dio_lock() ? "NEW (AIOLOCK_FEATURE_DIO_LOCK=1)" : "6.12 baseline");
+}
+
+void case_begin(const char *name, unsigned seconds)
+{
+	snprintf(cur_case, sizeof(cur_case), "%s", name);
+	cur_alarm = seconds;
+	alarm(seconds);
+}
+
+void case_ok(void)
+{
+	alarm(0);
+	printf("ok - %s/%s/%s\n", tap_fs, tap_test, cur_case);
+	fflush(stdout);
+}
+
+void case_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	alarm(0);
+	printf("ok - %s/%s/%s # SKIP ", tap_fs, tap_test, cur_case);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void vfail(const char *fmt, va_list ap, int err)
+{
+	char msg[1024];
+
+	alarm(0);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	if (err)
+		printf("not ok - %s/%s/%s: %s: %s\n", tap_fs, tap_test, cur_case, msg, strerror(err));
+	else
+		printf("not ok - %s/%s/%s: %s\n", tap_fs, tap_test, cur_case, msg);
+	fflush(stdout);
+	exit(1);
+}
+
+void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(fmt, ap, 0);
+	va_end(ap);
+	exit(1);
+}
+
+void fail_errno(const char *fmt, ...)
+{
+	va_list ap;
+	int err = errno;
+
+	va_start(ap, fmt);
+	vfail(fmt, ap, err ? err : EIO);
+	va_end(ap);
+	exit(1);
+}
+
+void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+const char *test_dir(void) { return env_or("TEST_DIR", "/tmp"); }
+const char *test_dev(void) { return env_or("TEST_DEV", ""); }
+const char *test_nullb(void) { return env_or("TEST_NULLB", ""); }
+
+unsigned test_delay_ms(void)
+{
+	return (unsigned)atoi(env_or("TEST_DELAY_MS", "0"));
+}
+
+bool feature_dio_lock(void)
+{
+	return strcmp(env_or("AIOLOCK_FEATURE_DIO_LOCK", "0"), "1") == 0;
+}
+
+bool fs_is_xfs(void) { return strncmp(tap_fs, "xfs", 3) == 0; }
+bool fs_is_ext4(void) { return strncmp(tap_fs, "ext4", 4) == 0; }
+bool fs_has_reflink(void) { return strcmp(tap_fs, "xfs-reflink") == 0; }
+
+const char *test_path(const char *name)
+{
+	static char bufs[4][512];
+	static unsigned i;
+	char *b = bufs[i++ % 4];
+
+	snprintf(b, 512, "%s/%s", test_dir(), name);
+	return b;
+}
+
+int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
