@@ -28,6 +28,9 @@ need_pkgs build-essential bc bison flex libelf-dev ccache
 out=$src/_out-$flavor
 mkdir -p "$out" "$BUILD/logs"
 frags="$TOP/config/uml.config $TOP/config/$flavor.config"
+if [ "$kind" = patched ] && [ "$flavor" = debug ]; then
+	frags="$frags $TOP/config/series.config"
+fi
 kmake() {
 	make -C "$src" O="$out" ARCH=um SUBARCH=x86_64 CC="ccache gcc" \
 		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" \
@@ -40,11 +43,11 @@ kmake() {
 sum=$(cat $frags | sha1sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum" ]; then
 	log "configuring $kind-$flavor"
-	kmake -s x86_64_defconfig >"$BUILD/logs/$kind-$flavor.config.log" 2>&1
+	kmake -s x86_64_defconfig >"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
 	# shellcheck disable=SC2086
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags \
-		>>"$BUILD/logs/$kind-$flavor.config.log" 2>&1
-	kmake -s olddefconfig >>"$BUILD/logs/$kind-$flavor.config.log" 2>&1
+		>>"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
+	kmake -s olddefconfig >>"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
 	# Every option a fragment asks for must have survived Kconfig.
 	bad=0
 	for f in $frags; do
@@ -67,6 +70,6 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum"
 	echo "$sum" >"$out/.fragments"
 fi
 
-run_logged "$BUILD/logs/$kind-$flavor.build.log" "building $kind-$flavor kernel" \
+run_logged "$BUILD/logs/$(basename "$src")-$flavor.build.log" "building $kind-$flavor kernel" \
 	kmake -j"$JOBS" linux
 log "$kind-$flavor: $(kmake -s kernelrelease 2>/dev/null) -> $out/linux"

@@ -41,6 +41,10 @@ judge() { # judge NAME LOG
 
 # Count TAP lines written by a guest command.
 count_tap() { # count_tap OUTPUT
+	if [ ! -s "$1" ]; then
+		result fail "$(basename "$(dirname "$1")")/output" "the guest produced no output"
+		return
+	fi
 	p=$(grep -c '^ok ' "$1" || true)
 	f=$(grep -c '^not ok ' "$1" || true)
 	grep '^not ok ' "$1" | sed 's/^/# /' || true
@@ -71,7 +75,7 @@ count_kunit() { # count_kunit NAME LOG
 
 # Lockdep must still be on at the end of a debug boot, or it checked nothing.
 check_lockdep_on() { # check_lockdep_on NAME OUTDIR
-	if grep -qx 'debug_locks: *1' "$2/debug_locks" 2>/dev/null; then
+	if grep -qE '^ *debug_locks: *1$' "$2/debug_locks" 2>/dev/null; then
 		result ok "$1/lockdep-still-on"
 	else
 		result fail "$1/lockdep-still-on" "lockdep turned itself off ($(cat "$2/debug_locks" 2>/dev/null))"
@@ -90,12 +94,21 @@ fail=$((fail + f))
 [ "$vrc" -eq 0 ] || [ "$f" -gt 0 ] || result fail harness/verdict-unit "exit $vrc"
 echo "# harness: verdict scanner $p passed, $f failed"
 
-# 2. Build.
+# 2. checkpatch --strict on every patch of the series.
+sh scripts/tree.sh
+sh scripts/lint.sh >"$res/lint.tap" 2>&1 || true
+grep -E '^(not ok|#)' "$res/lint.tap" || true
+p=$(grep -c '^ok ' "$res/lint.tap" || true)
+f=$(grep -c '^not ok ' "$res/lint.tap" || true)
+pass=$((pass + p))
+fail=$((fail + f))
+echo "# lint: $p passed, $f failed"
+
+# 3. Build.
 need_all_pkgs
 log "building guest tests"
 make -s -C tests O="$BUILD/tests"
 if [ "${CHECK_SKIP_BUILD:-0}" != 1 ]; then
-	sh scripts/tree.sh
 	for k in $kernels; do
 		sh scripts/build.sh "$k" debug
 	done
@@ -120,11 +133,13 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 }
 
 for k in $kernels; do
-	# 3. KUnit suites, one boot each (lockdep only reports once per boot).
-	grep -v -e '^#' -e '^[[:space:]]*$' tests/kunit.list | while read -r glob mode rest; do
+	# 4. KUnit suites, one boot each (lockdep only reports once per boot).
+	: >"$res/kunit-boots"
+	grep -v -e '^#' -e '^[[:space:]]*$' tests/kunit.list | while read -r glob which mode rest; do
+		[ "$which" = both ] || [ "$which" = "$k" ] || continue
 		n=$k-kunit-$glob
 		log "$n: booting"
-		guest "$k" "$n" 600 -K "$glob" -- sh scripts/in-guest.sh true
+		guest "$k" "$n" 600 -K "$glob" -- sh scripts/in-guest.sh true </dev/null
 		printf '%s %s %s\n' "$n" "$mode" "$rest" >>"$res/kunit-boots"
 	done
 	while read -r n mode rest; do
@@ -133,27 +148,29 @@ for k in $kernels; do
 			judge "$n" "$res/$n/console.log"
 			check_lockdep_on "$n" "$res/$n"
 		else
+			set -f # the expectations are regular expressions
 			for re in $rest; do
-				if grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$res/$n/console.log" | grep -qE "$re"; then
+				if sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$res/$n/console.log" | grep -qE "$re"; then
 					result ok "$n/reports '$re'"
 				else
 					result fail "$n/reports '$re'" "expected report not in log"
 				fi
 			done
+			set +f
 		fi
 	done <"$res/kunit-boots"
 	rm -f "$res/kunit-boots"
 
-	# 4. Guest system tests.
+	# 5. Guest system tests.
 	n=$k-tests
 	log "$n: booting"
-	guest "$k" "$n" 1800 -- sh scripts/in-guest.sh sh tests/run.sh "$BUILD/tests"
+	guest "$k" "$n" 1200 -- sh scripts/in-guest.sh sh tests/run.sh "$BUILD/tests"
 	count_tap "$res/$n/output"
 	judge "$n" "$res/$n/console.log"
 	check_lockdep_on "$n" "$res/$n"
 done
 
-# 5. The verdict must catch a real WARN from a real kernel: provoke one.
+# 6. The verdict must catch a real WARN from a real kernel: provoke one.
 n=selftest-warn
 log "$n: booting, provoking a WARN with LKDTM"
 guest patched "$n" 300 -- sh -c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'

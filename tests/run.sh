@@ -4,11 +4,13 @@
 #
 #   sh tests/run.sh [BINDIR]          (BINDIR default build/tests)
 #
-# For every filesystem configuration it creates a memory-backed null_blk
-# device through configfs (512-byte logical sectors, timer completion so
-# that end_io runs in hard-IRQ context, a fixed completion delay), makes
-# the filesystem, mounts it under /tmp, runs the test binaries and removes
-# the device again.  Each binary prints one TAP line per case:
+# It creates a memory-backed null_blk device through configfs (512-byte
+# logical sectors, timer completion so that end_io runs in hard-IRQ
+# context, a fixed completion delay that each test chooses: the device is
+# power-cycled with a new delay when it changes, memory-backed data
+# survives that), fills it with stale bytes once, and for every filesystem
+# configuration makes the filesystem, mounts it under /tmp, runs the test
+# binaries and unmounts it; the device is removed at the end.  Each binary prints one TAP line per case:
 #   ok - FS/TEST/CASE   |   not ok - FS/TEST/CASE: reason   |   ok - ... # SKIP why
 # A binary that exits non-zero without reporting a failure gets a
 # "not ok - FS/TEST/exit" line here.  After the tests the filesystem is
@@ -18,7 +20,10 @@
 # Environment:
 #   TESTS_FS    configurations to run (default "xfs xfs-reflink ext4")
 #   TESTS_ONLY  test names to run (default: all)
+#   TESTS_CASE  space-separated substrings of TEST/CASE names to run
+#               (e.g. "race_exclusive/truncate_down immutable-write")
 #   TESTS_KEEP_GOING=0  stop at the first failing configuration
+#   TESTS_STALE_MB  MB of the device pre-filled with 0xee (default: all)
 #   AIOLOCK_KERNEL, AIOLOCK_FEATURE_DIO_LOCK: passed to the tests
 #     (see tests/lib/testlib.h)
 set -eu
@@ -31,6 +36,7 @@ ALL_TESTS="subblock_concurrent stream_subblock extend_race mixed_buffered
 subblock_async race_exclusive nowait kill_inflight io_error freeze"
 TESTS_ONLY=${TESTS_ONLY:-$ALL_TESTS}
 TESTS_KEEP_GOING=${TESTS_KEEP_GOING:-1}
+TESTS_STALE_MB=${TESTS_STALE_MB:-320}
 
 NB=/sys/kernel/config/nullb
 DEV=aiotest
@@ -44,8 +50,9 @@ nfail=0
 nok=0
 nskip=0
 
+T0=$(date +%s)
 say() {
-	echo "# run.sh: $*"
+	echo "# run.sh [$(($(date +%s) - T0))s]: $*"
 }
 
 # Completion delay (ms) each test wants from the device.
@@ -108,6 +115,22 @@ nb_remove() {
 		nb_power 0 2>/dev/null || true
 		rmdir "$NB/$DEV" || true
 	fi
+}
+
+# Fill the device with 0xee before mkfs (which discards nothing), so that
+# a block handed out without being zeroed or written shows up as "STALE
+# data" in the tests' model checks.  TESTS_STALE_MB limits how much of
+# the device is filled (0: none; it costs about 1 s per 32 MB on UML).
+stale_fill() {
+	[ "$TESTS_STALE_MB" -gt 0 ] || return 0
+	[ -f "$OUT/stale" ] ||
+		tr '\000' '\356' </dev/zero | head -c 4194304 >"$OUT/stale"
+	i=0
+	while [ $((i * 4)) -lt "$TESTS_STALE_MB" ]; do
+		dd if="$OUT/stale" of="/dev/$DEV" bs=4M seek="$i" oflag=direct \
+			status=none
+		i=$((i + 1))
+	done
 }
 
 do_mkfs() {
@@ -183,19 +206,21 @@ run_test() {
 		tap_fail "$1/$2/exit" "reported a failure but exited with status 0"
 	fi
 	say "$1: $2 took $(($(date +%s) - t0))s, status $rc"
+	# A failed freeze test must not leave the filesystem frozen.
+	fsfreeze -u "$MNT" 2>/dev/null || true
 	scrub_dir
 }
 
 run_fs() {
 	fs=$1
 	say "=== $fs ==="
-	if ! nb_create "$MKFS_DELAY_US"; then
-		tap_fail "$fs/setup/device" "cannot create null_blk device $DEV"
-		return 0
+	if [ "$devdelay" != "$MKFS_DELAY_US" ]; then
+		nb_delay "$MKFS_DELAY_US"
+		devdelay=$MKFS_DELAY_US
 	fi
+	say "$fs: mkfs"
 	if ! do_mkfs "$fs"; then
 		tap_fail "$fs/setup/mkfs" "mkfs failed"
-		nb_remove
 		return 0
 	fi
 	cur=
@@ -210,13 +235,14 @@ run_fs() {
 			[ "$mounted" = 0 ] || do_umount
 			mounted=0
 			nb_delay $((d * 1000))
+			devdelay=$((d * 1000))
 			if ! do_mount "$fs"; then
 				tap_fail "$fs/setup/mount" "mount failed"
-				nb_remove
 				return 0
 			fi
 			mounted=1
 			cur=$d
+			say "$fs: mounted with device latency $d ms"
 		fi
 		run_test "$fs" "$t" "$d"
 		if ! mountpoint -q "$MNT"; then
@@ -227,6 +253,8 @@ run_fs() {
 	done
 	[ "$mounted" = 0 ] || do_umount
 	nb_delay "$MKFS_DELAY_US"
+	devdelay=$MKFS_DELAY_US
+	say "$fs: unmounted, fsck"
 	if do_fsck "$fs" >"$OUT/$fs.fsck" 2>&1; then
 		echo "ok - $fs/fsck/offline"
 		nok=$((nok + 1))
@@ -234,7 +262,6 @@ run_fs() {
 		sed 's/^/# fsck: /' "$OUT/$fs.fsck" | head -40
 		tap_fail "$fs/fsck/offline" "offline check found problems"
 	fi
-	nb_remove
 }
 
 say "kernel $(uname -r) AIOLOCK_KERNEL=${AIOLOCK_KERNEL:-unset}" \
@@ -242,13 +269,23 @@ say "kernel $(uname -r) AIOLOCK_KERNEL=${AIOLOCK_KERNEL:-unset}" \
 if [ -b /dev/nullb0 ]; then
 	say "ignoring /dev/nullb0 (boot with null_blk.nr_devices=0)"
 fi
-T0=$(date +%s)
+# One device for all configurations, pre-filled once; each configuration
+# makes a new filesystem on it.
+devdelay=$MKFS_DELAY_US
+if nb_create "$MKFS_DELAY_US"; then
+	say "device /dev/$DEV ready, filling $TESTS_STALE_MB MB with stale bytes"
+	stale_fill || say "warning: could not pre-fill /dev/$DEV"
+else
+	tap_fail "setup/device/create" "cannot create null_blk device $DEV"
+	TESTS_FS=
+fi
 for fs in $TESTS_FS; do
 	run_fs "$fs"
 	if [ "$nfail" -ne 0 ] && [ "$TESTS_KEEP_GOING" = 0 ]; then
 		break
 	fi
 done
+nb_remove
 say "summary: $nok ok, $nfail not ok, $nskip skipped in $(($(date +%s) - T0))s"
 rm -rf "$OUT"
 [ "$nfail" -eq 0 ]

@@ -43,7 +43,8 @@ static void run_case(enum api api, enum where w)
 	bool expect_sync;
 
 	snprintf(name, sizeof(name), "%s-%s", where_name[w], api_name(api));
-	case_begin(name, 30 + 10 * d / 100);
+	if (!case_begin(name, 30 + 10 * d / 100))
+		return;
 	model_init(&m, 1 * MiB);
 	fd = create_direct(path);
 	dio_pwrite_gen(fd, &m, 0, 64 * KiB, 1);
@@ -75,6 +76,8 @@ static void run_case(enum api api, enum where w)
 	diag("%s: submit %.1f ms, completion %s submit returned, after %.1f ms",
 	     name, t_sub / 1000.0, early ? "already there when" : "arrived after",
 	     t_done / 1000.0);
+	if (!timing_checks())
+		goto data;
 	if (t_done < (int64_t)d * 900)
 		fail("completion after %.1f ms, faster than the device latency %u ms: "
 		     "the test device is not what the test assumes", t_done / 1000.0, d);
@@ -95,6 +98,7 @@ static void run_case(enum api api, enum where w)
 			     " (AIOLOCK_FEATURE_DIO_LOCK=1: lock held until completion, not a synchronous wait)",
 			     t_sub / 1000.0, d, early ? "already there" : "pending");
 	}
+data:
 	aq_exit(&q);
 	close(fd);
 	check_file(path, &m, true, "file");

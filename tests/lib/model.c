@@ -128,9 +128,9 @@ void check_fd_contents(int fd, const struct model *m, const char *what)
 
 		if (r < 0)
 			fail_errno("%s: pread at %zu", what, done);
-		if (r == 0)
-			break;
 		done += (size_t)r;
+		if (r == 0 || done % SECTOR)
+			break;	/* EOF (O_DIRECT cannot continue unaligned) */
 	}
 	if (done != n)
 		fail("%s: read returned %zu bytes, model size %zu", what, done, n);
@@ -163,4 +163,44 @@ void check_file(const char *path, const struct model *m, bool buffered, const ch
 		munmap(p, m->size);
 	}
 	close(fd);
+}
+
+void check_file_either(const char *path, const struct model *a, const struct model *b,
+		       const char *what)
+{
+	struct stat st;
+	int fd = xopen(path, O_RDONLY | O_DIRECT);
+	size_t n = (size_t)a->size, alen = (n + FSBLOCK - 1) / FSBLOCK * FSBLOCK + FSBLOCK;
+	unsigned char *got = xalloc_aligned(alen);
+	size_t done = 0;
+
+	if (a->size != b->size)
+		fail("check_file_either: models differ in size (test bug)");
+	if (fstat(fd, &st))
+		fail_errno("%s: fstat", what);
+	if ((uint64_t)st.st_size != a->size)
+		fail("%s: size %lld, model says %llu", what, (long long)st.st_size,
+		     (unsigned long long)a->size);
+	while (done < alen) {
+		ssize_t r = pread(fd, got + done, alen - done, (off_t)done);
+
+		if (r < 0)
+			fail_errno("%s: pread", what);
+		done += (size_t)r;
+		if (r == 0 || done % SECTOR)
+			break;	/* EOF (O_DIRECT cannot continue unaligned) */
+	}
+	if (done != n)
+		fail("%s: read returned %zu bytes, size %zu", what, done, n);
+	for (size_t s = 0; s < n; s += SECTOR) {
+		size_t l = n - s < SECTOR ? n - s : SECTOR;
+
+		if (memcmp(got + s, a->buf + s, l) && memcmp(got + s, b->buf + s, l))
+			fail("%s: sector at offset %zu is neither the old nor the new data "
+			     "(first byte 0x%02x, old 0x%02x, new 0x%02x)%s", what, s,
+			     got[s], a->buf[s], b->buf[s],
+			     got[s] == STALE_BYTE ? ": STALE data exposed" : "");
+	}
+	close(fd);
+	free(got);
 }

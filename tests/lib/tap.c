@@ -48,11 +48,29 @@ void tap_init(const char *test)
 	     test_delay_ms(), feature_dio_lock() ? "NEW (AIOLOCK_FEATURE_DIO_LOCK=1)" : "6.12 baseline");
 }
 
-void case_begin(const char *name, unsigned seconds)
+static bool case_selected(const char *name)
 {
+	const char *f = getenv("TESTS_CASE");
+	char full[256], words[512], *w, *save;
+
+	if (!f || !*f)
+		return true;
+	snprintf(full, sizeof(full), "%s/%s", tap_test, name);
+	snprintf(words, sizeof(words), "%s", f);
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		if (strstr(full, w))
+			return true;
+	return false;
+}
+
+bool case_begin(const char *name, unsigned seconds)
+{
+	if (!case_selected(name))
+		return false;
 	snprintf(cur_case, sizeof(cur_case), "%s", name);
 	cur_alarm = seconds;
 	alarm(seconds);
+	return true;
 }
 
 void case_ok(void)
@@ -144,6 +162,11 @@ unsigned test_delay_ms(void)
 bool feature_dio_lock(void)
 {
 	return strcmp(env_or("AIOLOCK_FEATURE_DIO_LOCK", "0"), "1") == 0;
+}
+
+bool timing_checks(void)
+{
+	return test_delay_ms() >= 20;
 }
 
 bool fs_is_xfs(void) { return strncmp(tap_fs, "xfs", 3) == 0; }

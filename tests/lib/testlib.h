@@ -34,8 +34,12 @@
 
 /* Call first: names the test (second path component of every TAP line). */
 void tap_init(const char *test);
-/* Start a case: later failures name it; alarm(seconds) bounds it. */
-void case_begin(const char *name, unsigned seconds);
+/*
+ * Start a case: later failures name it; alarm(seconds) bounds it.
+ * Returns false (print nothing, skip the case) when TESTS_CASE is set and
+ * none of its space-separated words is a substring of "test/case".
+ */
+bool case_begin(const char *name, unsigned seconds);
 /* Current case passed: prints "ok - fs/test/case" and cancels the alarm. */
 void case_ok(void);
 /* Current case skipped. */
@@ -55,6 +59,12 @@ const char *test_dev(void);
 const char *test_nullb(void);
 unsigned test_delay_ms(void);
 bool feature_dio_lock(void);   /* AIOLOCK_FEATURE_DIO_LOCK=1 */
+/*
+ * Timing assertions need a slow device (TEST_DELAY_MS >= 20).  With
+ * TEST_DELAY_MS=0 (a dry run on the host, on any filesystem) only the
+ * data checks run.
+ */
+bool timing_checks(void);
 bool fs_is_xfs(void);
 bool fs_is_ext4(void);
 bool fs_has_reflink(void);
@@ -105,6 +115,12 @@ void fill_pat(void *buf, uint64_t off, size_t len, unsigned gen);
  * first differing offset.  what names the file in messages.
  */
 void check_file(const char *path, const struct model *m, bool buffered, const char *what);
+/*
+ * Each 512-byte sector of the file must equal model a or model b (same
+ * size): for writes that may or may not have reached the device.
+ */
+void check_file_either(const char *path, const struct model *a, const struct model *b,
+		       const char *what);
 /* The same on an already open fd (any mode), contents by pread only. */
 void check_fd_contents(int fd, const struct model *m, const char *what);
 
