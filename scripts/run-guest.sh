@@ -10,7 +10,8 @@
 # suites built into the kernel run at boot only when -K selects them.  The
 # full console log goes to LOG.  The guest is killed after SECONDS; the
 # command's status, or 124 for a timeout, 125 for a guest that died, is
-# returned.  All files the guest used are removed afterwards.
+# returned.  Variables named in AIOLOCK_PASS_ENV (default: TESTS_FS
+# TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK) are passed from the caller to CMD.  All files the guest used are removed afterwards.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
@@ -69,10 +70,21 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$run/out"
 # The command, quoted for sh, and its status written where the host sees it.
+# The variables named in AIOLOCK_PASS_ENV are passed on to the command.
+q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 {
+	for v in ${AIOLOCK_PASS_ENV:-TESTS_FS TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK}; do
+		val=
+		isset=
+		eval "val=\${$v-}; isset=\${$v+1}"
+		if [ -n "$isset" ]; then
+			printf 'export %s=%s\n' "$v" "$(q "$val")"
+		fi
+	done
 	printf '%s' 'set +e; '
 	for a in "$@"; do
-		printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"
+		q "$a"
+		printf ' '
 	done
 	# shellcheck disable=SC2016 # expanded in the guest
 	printf '\necho $? > "$AIOLOCK_OUT/status"\n'

@@ -191,8 +191,27 @@ run_test() {
 	t0=$(date +%s)
 	rc=0
 	TEST_FS=$1 TEST_DIR=$MNT/t TEST_DEV=$DEV TEST_NULLB=$NB/$DEV \
-		TEST_DELAY_MS=$3 timeout -s KILL "$PER_TEST_TIMEOUT" "$bin" \
-		>"$log" 2>&1 </dev/null || rc=$?
+		TEST_DELAY_MS=$3 "$bin" >"$log" 2>&1 </dev/null &
+	pid=$!
+	# Every case bounds itself with alarm(); this catches a process that
+	# cannot take the signal because it is stuck in the kernel.
+	ticks=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$ticks" -ge $((PER_TEST_TIMEOUT * 5)) ]; then
+			kill -KILL "$pid" 2>/dev/null || true
+			sleep 2
+			if kill -0 "$pid" 2>/dev/null; then
+				cat "$log"
+				tap_fail "$1/$2/hang" "still running after ${PER_TEST_TIMEOUT}s and unkillable (stuck in the kernel); aborting the suite"
+				say "summary: $nok ok, $nfail not ok, $nskip skipped (aborted)"
+				exit 1
+			fi
+			break
+		fi
+		sleep 0.2
+		ticks=$((ticks + 1))
+	done
+	wait "$pid" || rc=$?
 	cat "$log"
 	ok=$(grep -c '^ok ' "$log" || true)
 	sk=$(grep -c '^ok .* # SKIP' "$log" || true)

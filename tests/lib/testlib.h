@@ -12,7 +12,8 @@
  *   TEST_DELAY_MS  completion latency of every request on the device
  *   AIOLOCK_KERNEL baseline | patched
  *   AIOLOCK_FEATURE_DIO_LOCK=1  expect the "i_rwsem held until DIO
- *                  completion" behaviour (set by the lead once it lands)
+ *                  completion" behaviour (set by the lead once it lands);
+ *                  ignored when AIOLOCK_KERNEL=baseline
  */
 #ifndef TESTLIB_H
 #define TESTLIB_H
