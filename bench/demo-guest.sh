@@ -17,7 +17,7 @@ for engine in libaio io_uring; do
 	[ "$engine" = io_uring ] && u=-u
 	for mode in append hole unwritten overwrite; do
 		# shellcheck disable=SC2086
-		"$bin/subblock-probe" -d /tmp/demo -f 16 -n 1024 -q 16 -m "$mode" $u
+		"$bin/subblock-probe" -d /tmp/demo -f 16 -n 4096 -q 16 -m "$mode" $u
 	done
 done
 umount /tmp/demo

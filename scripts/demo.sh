@@ -50,7 +50,7 @@ grep '^RESULT mode=' "$res/baseline/output" | while read -r b; do
 	bi=$(val "$b" iops)
 	pi=$(val "$p" iops)
 	printf '%-9s %-10s | %10s %10s %7s | %12s %12s\n' "$engine" "$mode" \
-		"$bi" "$pi" "$(echo "scale=2; $pi / $bi" | bc)" \
+		"$bi" "$pi" "$(echo "scale=3; $pi / $bi" | bc | xargs printf "%.2f")" \
 		"$(val "$b" submit_p50_us)" "$(val "$p" submit_p50_us)"
 done
 echo
