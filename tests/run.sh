@@ -10,7 +10,8 @@
 # power-cycled with a new delay when it changes, memory-backed data
 # survives that), fills it with stale bytes once, and for every filesystem
 # configuration makes the filesystem, mounts it under /tmp, runs the test
-# binaries and unmounts it; the device is removed at the end.  Each binary prints one TAP line per case:
+# binaries and unmounts it; the device is removed at the end.  Each binary
+# prints one TAP line per case:
 #   ok - FS/TEST/CASE   |   not ok - FS/TEST/CASE: reason   |   ok - ... # SKIP why
 # A binary that exits non-zero without reporting a failure gets a
 # "not ok - FS/TEST/exit" line here.  After the tests the filesystem is

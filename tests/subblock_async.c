@@ -15,7 +15,9 @@
  *
  * Timing is judged against the null_blk completion delay D (TEST_DELAY_MS):
  * a request cannot complete before D after dispatch (hrtimer), so
- * "submit took >= 0.9 D" proves it waited, "< D/2" that it did not.
+ * "submit took >= 0.9 D" proves it waited; "< 0.7 D" with the completion
+ * not yet posted counts as returning at once (the submission itself may
+ * do some metadata work on a slow debug kernel).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +92,7 @@ static void run_case(enum api api, enum where w)
 			     "completion %s (set AIOLOCK_FEATURE_DIO_LOCK=1 once the series lands)",
 			     t_sub / 1000.0, d, early ? "present" : "still pending");
 	} else {
-		if (t_sub > (int64_t)d * 500 || early)
+		if (t_sub > (int64_t)d * 700 || early)
 			fail("submission should return at once%s, but it took %.1f ms "
 			     "(device latency %u ms) and the completion was %s",
 			     api == API_URING ? " (io_uring)" : w == W_OVERWRITE ?
