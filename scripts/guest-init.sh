@@ -25,6 +25,13 @@ mkdir -p /mnt/out
 mount -t hostfs -o "$AIOLOCK_RUN" none /mnt/out
 hostname aiolock-guest
 
+# The scratch mounts above may hide the directory the command runs in (a
+# checkout under /tmp, say): show it again, read-only, at the same path.
+if [ ! -d "$AIOLOCK_CWD" ]; then
+	mkdir -p "$AIOLOCK_CWD"
+	mount -r -t hostfs -o "$AIOLOCK_CWD" none "$AIOLOCK_CWD"
+fi
+
 AIOLOCK_OUT=/mnt/out
 export AIOLOCK_OUT AIOLOCK_KERNEL HOME=/tmp TMPDIR=/tmp
 echo "aiolock-guest: kernel $(uname -r) ($AIOLOCK_KERNEL), running $AIOLOCK_OUT/cmd"
