@@ -13,7 +13,7 @@ for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q --detach "$c"
 	log "patch $n: $(git -C "$wt" log -1 --format=%s)"
-	KTREE=$wt sh "$TOP/scripts/build.sh" patched debug ||
+	KTREE=$wt PARTIAL_SERIES=1 sh "$TOP/scripts/build.sh" patched debug ||
 		die "the series does not build at patch $n ($c)"
 done
 log "all $n patches build"
