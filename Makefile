@@ -33,11 +33,21 @@ check:
 demo:
 	sh scripts/demo.sh
 
+# A/B benchmarks of the baseline and the patched kernel (not run by CI):
+# the whole matrix with 5 repetitions, results in bench/results/; or a
+# subset in under 10 minutes.
+bench:
+	sh scripts/bench.sh full
+
+bench-quick:
+	sh scripts/bench.sh quick
+
 # Harness scripts must stay shellcheck clean.
 shellcheck:
 	shellcheck -s sh -x scripts/*.sh bench/*.sh tests/*.sh .ci/run
 
 clean:
-	rm -rf build/check build/demo build/tests build/bench
+	rm -rf build/check build/demo build/tests build/bench build/bench-runs
 
-.PHONY: all tree export lint bisect-check build check demo shellcheck clean
+.PHONY: all tree export lint bisect-check build check demo bench bench-quick \
+	shellcheck clean

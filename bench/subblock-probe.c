@@ -16,7 +16,8 @@
  *   unwritten  into fallocated (unwritten) blocks, one write per block
  *   overwrite  over already written data, one write per block (control)
  *
- * Output: one line "RESULT key=value ..." for the harness.
+ * Output: one line "RESULT key=value ..." for the harness; with -H FILE
+ * also every submission time, sorted, one per line (microseconds).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,18 +56,18 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: subblock-probe -d DIR [-f NFILES] [-n NIOS] [-q QD] [-s SIZE]\n"
-		"                      [-m append|hole|unwritten|overwrite] [-u]\n");
+		"                      [-m append|hole|unwritten|overwrite] [-u] [-H FILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *dir = NULL, *mode = "append";
+	const char *dir = NULL, *mode = "append", *hist = NULL;
 	int nfiles = 16, nios = 2048, qd = 16, size = 512, uring = 0;
 	const int bsz = 4096;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:f:n:q:s:m:u")) != -1) {
+	while ((opt = getopt(argc, argv, "d:f:n:q:s:m:uH:")) != -1) {
 		switch (opt) {
 		case 'd': dir = optarg; break;
 		case 'f': nfiles = atoi(optarg); break;
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
 		case 's': size = atoi(optarg); break;
 		case 'm': mode = optarg; break;
 		case 'u': uring = 1; break;
+		case 'H': hist = optarg; break;
 		default: usage();
 		}
 	}
@@ -228,6 +230,16 @@ int main(int argc, char **argv)
 	       mode, uring ? "io_uring" : "libaio", nfiles, nios, qd, size,
 	       nios / (elapsed / 1e6), lat[nios / 2], lat[nios * 9 / 10],
 	       lat[nios * 99 / 100], lat[nios - 1], errors, bad);
+	if (hist) {
+		FILE *h = fopen(hist, "w");
+
+		if (!h)
+			die(hist);
+		for (int n = 0; n < nios; n++)
+			fprintf(h, "%.2f\n", lat[n]);
+		if (fclose(h))
+			die(hist);
+	}
 	for (int i = 0; i < nfiles; i++) {
 		snprintf(path, sizeof(path), "%s/probe.%d", dir, i);
 		close(fd[i]);

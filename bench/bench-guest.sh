@@ -1,0 +1,172 @@
+#!/bin/sh
+# Guest side of `make bench`: one pass over the workload matrix on the
+# running kernel.  Results go to $AIOLOCK_OUT: fio JSON in fio/, probe
+# RESULT lines in probes.txt, submission-time distributions in hist/, the
+# rwsem microbenchmark in rwsem-bench.txt.
+#   bench-guest.sh BINDIR MODULE full|quick
+# MODULE is the rwsem microbenchmark module built for this kernel, or "".
+# BENCH_RUNTIME and BENCH_RAMP (seconds) set the length of each fio job.
+set -eu
+bin=$1
+mod=$2
+set=$3
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$AIOLOCK_OUT
+mnt=/tmp/bench
+export FIO_RUNTIME="${BENCH_RUNTIME:-2}" FIO_RAMP="${BENCH_RAMP:-1}"
+mkdir -p "$out/fio" "$out/hist" "$mnt"
+: >"$out/probes.txt"
+
+# The microbenchmark is a KUnit suite: it runs when the module loads.
+if [ -n "$mod" ]; then
+	insmod "$mod"
+	dmesg | sed -n 's/.*rwsem_bench: \([a-z_+]*\): \([0-9.]*\) ns\/pair.*/RESULT rwsem op=\1 ns_per_pair=\2/p' \
+		>"$out/rwsem-bench.txt"
+	dmesg | grep -q 'ok [0-9]* rwsem_handoff_bench' ||
+		{ echo "bench-guest: rwsem microbenchmark did not pass" >&2; exit 1; }
+fi
+
+case $set in
+full)
+	devs="nb0 nb20 nb200 ubd"
+	;;
+quick)
+	devs="nb200"
+	;;
+*)
+	echo "bench-guest: unknown set '$set'" >&2
+	exit 2
+	;;
+esac
+
+# Which parts of the matrix run where (full set; quick is a subset).
+want() { # want WORKLOAD DEV [FS]
+	if [ "$set" = quick ]; then
+		case $1 in
+		j0 | j1 | j2 | j3 | j5 | j6) [ "${3:-xfs}" = xfs ] || [ "$1" = j3 ] ;;
+		*) return 1 ;;
+		esac
+		return
+	fi
+	case $1-$2 in
+	j0-* | j2-* | j3-*) return 0 ;;
+	j1-nb0 | j1-nb200 | j1-ubd) return 0 ;;
+	j4-nb20 | j4-nb200) return 0 ;;
+	j5-nb20 | j5-nb200) return 0 ;;
+	j6-nb20 | j6-nb200 | j6-ubd) return 0 ;;
+	esac
+	return 1
+}
+
+dev_up() {
+	case $1 in
+	nb*)
+		sh "$top/scripts/nullb.sh" create "$1" 1024 "$((${1#nb} * 1000))"
+		echo "/dev/$1"
+		;;
+	ubd)
+		echo /dev/ubdb
+		;;
+	esac
+}
+
+dev_down() {
+	case $1 in
+	nb*) sh "$top/scripts/nullb.sh" remove "$1" ;;
+	esac
+}
+
+# A fresh filesystem for every measurement.
+fresh_fs() { # fresh_fs FS DEV
+	umount "$mnt" 2>/dev/null || true
+	case $1 in
+	xfs) mkfs.xfs -q -f -K -b size=4096 -s size=512 "$2" ;;
+	ext4) mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0 -b 4096 "$2" ;;
+	esac
+	mount -t "$1" "$2" "$mnt"
+}
+
+fio_run() { # fio_run ID JOBFILE
+	fio --output-format=json --output="$out/fio/$1.json" "$top/bench/fio/$2"
+}
+
+probe() { # probe ID CMD...
+	id=$1
+	shift
+	r=$("$@" | grep '^RESULT ') || {
+		echo "bench-guest: $id failed" >&2
+		exit 1
+	}
+	echo "ID $id $r" >>"$out/probes.txt"
+}
+
+for d in $devs; do
+	dev=$(dev_up "$d")
+	if want j0 "$d"; then
+		for rw in randread randwrite; do
+			[ "$set" = quick ] && [ $rw = randread ] && continue
+			FIO_TARGET=$dev FIO_RW=$rw fio_run "j0.$d.raw.libaio.$rw" j0-raw.fio
+		done
+	fi
+	for fs in xfs ext4; do
+		if want j1 "$d" $fs; then
+			for engine in libaio io_uring; do
+				for rw in randread randwrite; do
+					[ "$set" = quick ] && { [ $engine = io_uring ] || [ $rw = randread ]; } && continue
+					fresh_fs $fs "$dev"
+					FIO_TARGET=$mnt FIO_RW=$rw FIO_ENGINE=$engine \
+						fio_run "j1.$d.$fs.$engine.$rw" j1-aligned.fio
+				done
+			done
+		fi
+		if want j2 "$d" $fs; then
+			fresh_fs $fs "$dev"
+			FIO_TARGET=$mnt fio_run "j2.$d.$fs.libaio.randrw" j2-subblock-overwrite.fio
+		fi
+		if want j3 "$d" $fs; then
+			for engine in libaio io_uring; do
+				for fa in none truncate native; do
+					case $fa in
+					none) mode=append ;;
+					truncate) mode=hole ;;
+					native) mode=unwritten ;;
+					esac
+					fresh_fs $fs "$dev"
+					FIO_TARGET=$mnt FIO_ENGINE=$engine FIO_FALLOC=$fa \
+						fio_run "j3.$d.$fs.$engine.$mode" j3-subblock-fresh.fio
+				done
+			done
+		fi
+		if want j4 "$d" $fs; then
+			fresh_fs $fs "$dev"
+			fio --output=/dev/null --name=layout --filename="$mnt/j4.file" \
+				--size=64m --bs=1m --rw=write --direct=1
+			FIO_TARGET=$mnt fio_run "j4.$d.$fs.libaio.mixed" j4-mixed.fio
+		fi
+		if want j5 "$d" $fs; then
+			for op in truncate falloc punch; do
+				[ "$set" = quick ] && [ $op != truncate ] && continue
+				fresh_fs $fs "$dev"
+				probe "j5.$d.$fs.libaio.$op" "$bin/meta-probe" -d "$mnt" -o $op -n 200 -q 16
+			done
+		fi
+		if want j6 "$d" $fs; then
+			for engine in libaio io_uring; do
+				u=
+				[ $engine = io_uring ] && u=-u
+				for mode in append hole unwritten overwrite; do
+					[ "$set" = quick ] && { [ $engine = io_uring ] ||
+						[ $mode = hole ] || [ $mode = unwritten ]; } && continue
+					fresh_fs $fs "$dev"
+					# shellcheck disable=SC2086
+					probe "j6.$d.$fs.$engine.$mode" "$bin/subblock-probe" \
+						-d "$mnt" -f 16 -n 4096 -q 16 -m $mode $u \
+						-H "$out/hist/j6.$d.$fs.$engine.$mode"
+				done
+			done
+		fi
+	done
+	umount "$mnt" 2>/dev/null || true
+	dev_down "$d"
+done
+echo "bench-guest: done"

@@ -1,0 +1,257 @@
+#!/bin/sh
+# Turn the raw results of one `make bench` run into a Markdown report on
+# stdout: a table per workload with the median and interquartile range of
+# every headline metric on each kernel, the ratio patched/baseline and the
+# A/A ratio (baseline run twice), each as the median of the per-repetition
+# ratios with their minimum and maximum.
+#   bench-report.sh [-p PLOT_PREFIX] RUN_DIR
+# With -p, also draws PLOT_PREFIX-fresh.png (the J3 ratios) and
+# PLOT_PREFIX-submit.png (distribution of io_submit times, J6) with
+# gnuplot, and the report links them by file name.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/scripts/common.sh"
+
+plots=
+while getopts p: opt; do
+	case $opt in
+	p) plots=$OPTARG ;;
+	*) die "usage: bench-report.sh [-p PLOT_PREFIX] RUN_DIR" ;;
+	esac
+done
+shift $((OPTIND - 1))
+run=${1:?usage: bench-report.sh [-p PLOT_PREFIX] RUN_DIR}
+[ -f "$run/params" ] || die "$run is not a benchmark run"
+read -r set reps sublevel runtime ramp <"$run/params"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# 1. Every sample as: rep slot id metric value
+for d in "$run"/rep*-*; do
+	[ -d "$d" ] || continue
+	b=$(basename "$d")
+	rep=${b%%-*}
+	rep=${rep#rep}
+	slot=${b#*-}
+	for j in "$d"/fio/*.json; do
+		[ -f "$j" ] || continue
+		id=$(basename "$j" .json)
+		jq -r --arg id "$id" '
+		  def p(d; q): (d.clat_ns.percentile[q] // 0) / 1000;
+		  .jobs[] |
+		  (if .jobname == "buffered-write" then "bufwr_" else "" end) as $pre |
+		  (if .write.total_ios > .read.total_ios then .write else .read end) as $d |
+		  "\($id) \($pre)iops \(.read.iops + .write.iops)",
+		  "\($id) \($pre)lat_p50_us \(p($d; "50.000000"))",
+		  "\($id) \($pre)lat_p99_us \(p($d; "99.000000"))",
+		  "\($id) \($pre)cpu_pct \(.usr_cpu + .sys_cpu)"' "$j" |
+			sed "s/^/$rep $slot /"
+	done
+	sed -n 's/^ID \([^ ]*\) RESULT \(.*\)/\1 \2/p' "$d/probes.txt" 2>/dev/null |
+		while read -r id kv; do
+			for x in $kv; do
+				case $x in
+				*=*[!0-9.]*) ;;
+				*=*) echo "$rep $slot $id ${x%%=*} ${x#*=}" ;;
+				esac
+			done
+		done
+	sed -n 's/^RESULT rwsem op=\([^ ]*\) ns_per_pair=\([0-9.]*\)$/\1 \2/p' \
+		"$d/rwsem-bench.txt" 2>/dev/null |
+		while read -r op ns; do
+			echo "$rep $slot rwsem.uml.none.none.$op ns_per_pair $ns"
+		done
+done >"$tmp/samples"
+[ -s "$tmp/samples" ] || die "no samples in $run"
+
+# 2. Statistics per (id, metric): median and IQR per kernel, per-repetition
+# ratios patched/baseline and baseline2/baseline.
+awk '
+function sort(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+}
+# Quantile with linear interpolation (type 7) of sorted a[1..n].
+function q(a, n, p,    h, l) {
+	if (n == 0) return "nan"
+	h = (n - 1) * p + 1
+	l = int(h)
+	if (l >= n) return a[n]
+	return a[l] + (h - l) * (a[l + 1] - a[l])
+}
+{
+	k = $3 " " $4
+	if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
+	v[k, $2, $1] = $5
+	if ($1 > maxrep) maxrep = $1
+}
+END {
+	for (i = 1; i <= nk; i++) {
+		k = keys[i]
+		line = k
+		for (s = 1; s <= 3; s++) {
+			slot = s == 1 ? "baseline" : s == 2 ? "patched" : "baseline2"
+			n = 0
+			delete a
+			for (r = 1; r <= maxrep; r++)
+				if ((k, slot, r) in v) a[++n] = v[k, slot, r]
+			sort(a, n)
+			line = line " " n " " q(a, n, 0.5) " " q(a, n, 0.25) " " q(a, n, 0.75)
+		}
+		for (s = 2; s <= 3; s++) {
+			slot = s == 2 ? "patched" : "baseline2"
+			n = 0
+			delete a
+			for (r = 1; r <= maxrep; r++)
+				if ((k, slot, r) in v && (k, "baseline", r) in v &&
+				    v[k, "baseline", r] > 0)
+					a[++n] = v[k, slot, r] / v[k, "baseline", r]
+			sort(a, n)
+			line = line " " q(a, n, 0.5) " " (n ? a[1] : "nan") " " (n ? a[n] : "nan")
+		}
+		print line
+	}
+}' "$tmp/samples" | sort >"$tmp/stats"
+# stats: id metric  nB medB q1B q3B  nP medP q1P q3P  nA medA q1A q3A
+#        ratio rmin rmax  aa aamin aamax
+
+# 3. Markdown.
+fmt() { # number formatting for the tables
+	awk -v x="$1" 'BEGIN {
+		if (x == "nan") { print "-"; exit }
+		ax = x < 0 ? -x : x
+		if (ax >= 1000) printf "%.0f", x
+		else if (ax >= 100) printf "%.1f", x
+		else if (ax >= 1) printf "%.2f", x
+		else printf "%.3f", x
+	}'
+}
+ratio() {
+	[ "$1" = nan ] && { echo "-"; return; }
+	awk -v r="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f (%.2f-%.2f)", r, a, b }'
+}
+
+table() { # table WORKLOAD "METRIC..." HEADING TEXT
+	w=$1
+	metrics=$2
+	echo
+	echo "### $3"
+	echo
+	echo "$4"
+	echo
+	echo "| device | fs | engine | variant | metric | baseline median [IQR] | patched median [IQR] | patched/baseline (min-max) | A/A (min-max) |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for m in $metrics; do
+		grep "^$w\.[^ ]* $m " "$tmp/stats" || true
+	done | sort -t' ' -k1,1 -s |
+		while read -r id metric nb mb q1b q3b np mp q1p q3p na ma q1a q3a r rmin rmax aa aamin aamax; do
+			rest=${id#*.}
+			dev=${rest%%.*}
+			rest=${rest#*.}
+			fs=${rest%%.*}
+			rest=${rest#*.}
+			engine=${rest%%.*}
+			variant=${rest#*.}
+			printf '| %s | %s | %s | %s | %s | %s [%s-%s] | %s [%s-%s] | %s | %s |\n' \
+				"$dev" "$fs" "$engine" "$variant" "$metric" \
+				"$(fmt "$mb")" "$(fmt "$q1b")" "$(fmt "$q3b")" \
+				"$(fmt "$mp")" "$(fmt "$q1p")" "$(fmt "$q3p")" \
+				"$(ratio "$r" "$rmin" "$rmax")" "$(ratio "$aa" "$aamin" "$aamax")"
+			: "$nb $np $na $ma $q1a $q3a"
+		done
+}
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+cat <<EOF
+# A/B benchmark: Linux $sublevel baseline vs patched
+
+Run \`$(basename "$run")\`: set "$set", $reps repetitions; each repetition
+boots the baseline, the patched kernel and the baseline again (A/A), in
+rotating order.  UML (ARCH=um, one CPU) without lock or memory debugging,
+on $(nproc) host cores ($cpu).  fio jobs run $runtime s after $ramp s of
+ramp; every measurement has a freshly made filesystem.
+
+Devices: \`nbN\` is a memory-backed null_blk disk completing every request
+N us after submission from a timer interrupt (\`nb0\`: completed inline);
+\`ubd\` is a UML block device backed by a file in /dev/shm.  512-byte
+logical sectors; XFS and ext4 with 4 KiB blocks.
+
+Numbers are medians over the repetitions with the interquartile range in
+brackets.  Ratios are patched/baseline per repetition (median, min-max);
+the A/A column is the same ratio between the two baseline boots of each
+repetition: ratios inside its range are noise.  IOPS count reads and
+writes; latencies (us) are fio's completion latency percentiles, CPU is
+user+system time of the fio job in per cent of one CPU.
+EOF
+
+table rwsem "ns_per_pair" "rwsem fast paths" \
+"Uncontended down/up pairs, best of 5 x 1000000 per boot, from the same module source (the series' KUnit microbenchmark) built against each kernel."
+table j0 "iops lat_p99_us" "J0: raw device, 4 KiB random, libaio QD32" \
+"The physical limit of each device, no filesystem."
+table j1 "iops lat_p99_us cpu_pct" "J1: aligned 4 KiB random reads and overwrites, QD32" \
+"No-regression control: block-aligned direct I/O never needed the changed paths."
+table j2 "iops lat_p99_us cpu_pct" "J2: 512-byte random reads and overwrites (50/50), libaio QD32" \
+"Control: sub-block overwrites of written data, which 6.12 already runs asynchronously."
+table j3 "iops lat_p99_us cpu_pct" "J3: 512-byte writes into fresh space, 16 files, one submitter, QD16" \
+"The case the series is for: append past EOF, writes into holes and into unwritten extents."
+table j4 "iops lat_p99_us bufwr_lat_p99_us" "J4: direct reads QD32 + rate-limited buffered writes to the same file" \
+"Where holding the lock until completion can cost: the buffered writer needs the inode lock exclusively (iops and lat: the direct reads; bufwr: the buffered writes)."
+table j5 "op_p50_us op_p99_us dio_iops" "J5: truncate, fallocate and punch hole with direct I/O in flight" \
+"meta-probe: 16 direct 4 KiB writes kept in flight on one half of a file while the operation runs 200 times on the other half (op: latency of the operation, dio_iops: direct writes completed meanwhile)."
+table j6 "submit_p50_us submit_p99_us iops" "J6: io_submit / io_uring_enter time for 512-byte async writes" \
+"subblock-probe: 16 files, QD16, 4096 writes; time spent in the submission call, against the device latency in the device name."
+
+if [ -n "$plots" ]; then
+	# J3 ratios with their spread, A/A next to them.
+	awk '$1 ~ /^j3\./ && $2 == "iops" {
+		split($1, p, ".")
+		printf "\"%s %s %s %s\" %s %s %s %s %s %s\n", p[2], p[3], p[4], p[5],
+			$15, $16, $17, $18, $19, $20
+	}' "$tmp/stats" >"$tmp/j3.dat"
+	if [ -s "$tmp/j3.dat" ]; then
+		gnuplot <<-EOF
+			set terminal pngcairo size 1400,600 font ",9"
+			set output "$plots-fresh.png"
+			set title "J3: 512-byte async direct writes into fresh space, IOPS patched/baseline ($sublevel, $reps reps, median and min-max)"
+			set ylabel "ratio"
+			set xtics rotate by -60 noenhanced
+			set grid ytics
+			set key top left
+			set yrange [0:*]
+			set offsets 0.5, 0.5, 0, 0
+			plot "$tmp/j3.dat" using (\$0 - 0.15):2:3:4:xtic(1) with yerrorbars pt 7 lc rgb "#c03030" title "patched / baseline", \
+			     "" using (\$0 + 0.15):5:6:7 with yerrorbars pt 6 lc rgb "#606060" title "baseline / baseline (A/A)", \
+			     1 with lines lc rgb "black" notitle
+		EOF
+	fi
+	# Distribution of the submission times, first repetition.
+	h=hist/j6.nb200.xfs.libaio.append
+	hb=$run/rep1-baseline/$h
+	hp=$run/rep1-patched/$h
+	if [ -f "$hb" ] && [ -f "$hp" ]; then
+		nb=$(wc -l <"$hb")
+		np=$(wc -l <"$hp")
+		gnuplot <<-EOF
+			set terminal pngcairo size 900,600 font ",10"
+			set output "$plots-submit.png"
+			set title "J6: time in io\\\\_submit for 512-byte appends, XFS, device latency 200 us ($sublevel, repetition 1)"
+			set xlabel "io\\\\_submit time (us)"
+			set ylabel "fraction of submissions"
+			set logscale x
+			set grid
+			set key bottom right
+			set arrow from 200, graph 0 to 200, graph 1 nohead dt 2
+			plot "$hb" using 1:((\$0 + 1) / $nb) with lines lw 2 lc rgb "#606060" title "baseline", \
+			     "$hp" using 1:((\$0 + 1) / $np) with lines lw 2 lc rgb "#c03030" title "patched"
+		EOF
+	fi
+	echo
+	echo "## Plots"
+	echo
+	[ -f "$plots-fresh.png" ] && echo "![J3 ratios]($(basename "$plots")-fresh.png)"
+	echo
+	[ -f "$plots-submit.png" ] && echo "![J6 submission times]($(basename "$plots")-submit.png)"
+fi
+true

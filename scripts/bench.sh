@@ -1,0 +1,104 @@
+#!/bin/sh
+# `make bench` / `make bench-quick`: A/B benchmark of the baseline (pristine
+# 6.12) and the patched kernel, both built without debugging options.
+#
+#   bench.sh full|quick
+#
+# Every repetition boots three kernels in turn: baseline, patched, and the
+# baseline a second time (the A/A pair that shows the noise).  The order
+# rotates from one repetition to the next, so that no kernel always runs
+# first.  Each boot runs the same pass over the workload matrix
+# (bench/bench-guest.sh) and the rwsem microbenchmark module.
+#
+# Environment: BENCH_REPS (default 5 for full, 3 for quick), BENCH_RUNTIME
+# and BENCH_RAMP (seconds per fio job, default 2 and 1).
+#
+# Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
+# full set also writes bench/results/<sublevel>-<date>.md and its plots.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/scripts/common.sh"
+cd "$TOP"
+
+set=${1:?usage: bench.sh full|quick}
+case $set in
+full) reps=${BENCH_REPS:-5} ;;
+quick) reps=${BENCH_REPS:-3} ;;
+*) die "usage: bench.sh full|quick" ;;
+esac
+[ "$reps" -ge 1 ] || die "BENCH_REPS must be at least 1"
+
+need_all_pkgs
+need_pkgs fio jq gnuplot-nox
+make -s -C bench O="$BUILD/bench"
+sh scripts/tree.sh
+for k in baseline patched; do
+	sh scripts/build.sh "$k" bench
+done
+
+# The rwsem microbenchmark: the series' KUnit benchmark source, which uses
+# the plain rwsem API only, built as the same out-of-tree module against
+# each kernel.
+mbsrc=$KTREE/kernel/locking/rwsem_bench_kunit.c
+[ -f "$mbsrc" ] || die "no $mbsrc: the series does not have the microbenchmark"
+for k in baseline patched; do
+	case $k in
+	baseline) src=$BTREE ;;
+	patched) src=$KTREE ;;
+	esac
+	m=$BUILD/bench/rwsem-mb-$k
+	mkdir -p "$m"
+	cmp -s "$mbsrc" "$m/rwsem_bench_kunit.c" || cp "$mbsrc" "$m/"
+	echo 'obj-m := rwsem_bench_kunit.o' >"$m/Kbuild"
+	run_logged "$BUILD/logs/rwsem-mb-$k.log" "building rwsem microbenchmark module for $k" \
+		make -C "$src" O="$src/_out-bench" ARCH=um SUBARCH=x86_64 \
+		CC="ccache gcc" M="$m" modules
+done
+
+stamp=$(date +%Y%m%d-%H%M%S)
+run=$BUILD/bench-runs/$set-$stamp
+mkdir -p "$run"
+img=/dev/shm/aiolock-bench-ubd.$$
+trap 'rm -f "$img"' EXIT
+echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-2} ${BENCH_RAMP:-1}" >"$run/params"
+
+export BENCH_RUNTIME="${BENCH_RUNTIME:-2}" BENCH_RAMP="${BENCH_RAMP:-1}"
+export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP"
+r=1
+while [ "$r" -le "$reps" ]; do
+	case $((r % 3)) in
+	1) order="baseline patched baseline2" ;;
+	2) order="patched baseline2 baseline" ;;
+	0) order="baseline2 baseline patched" ;;
+	esac
+	for slot in $order; do
+		case $slot in
+		baseline | baseline2) kbin=$BTREE/_out-bench/linux k=baseline ;;
+		patched) kbin=$KTREE/_out-bench/linux k=patched ;;
+		esac
+		o=$run/rep$r-$slot
+		log "bench ($set): repetition $r/$reps, $slot"
+		rm -f "$img"
+		truncate -s 1G "$img"
+		rc=0
+		sh scripts/run-guest.sh -k "$kbin" -n "$k" -t 1800 -m 2560M -o "$o" \
+			-l "$o/console.log" -K rwsem_handoff_bench \
+			-a "null_blk.nr_devices=0 ubdb=$img" -- \
+			sh bench/bench-guest.sh "$BUILD/bench" \
+			"$BUILD/bench/rwsem-mb-$k/rwsem_bench_kunit.ko" "$set" || rc=$?
+		[ $rc -eq 0 ] || die "benchmark failed on $slot (status $rc); see $o"
+		sh scripts/verdict.sh "$o/console.log" >/dev/null ||
+			die "kernel reports in $o/console.log"
+	done
+	r=$((r + 1))
+done
+
+sh scripts/bench-report.sh "$run" >"$run/report.md"
+if [ "$set" = full ]; then
+	res=bench/results
+	name=$(cat "$BUILD/sublevel")-$(date +%Y-%m-%d)
+	mkdir -p "$res"
+	sh scripts/bench-report.sh -p "$res/$name" "$run" >"$res/$name.md"
+	log "results: $res/$name.md"
+fi
+cat "$run/report.md"
