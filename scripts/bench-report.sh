@@ -56,10 +56,10 @@ for d in "$run"/rep*-*; do
 				esac
 			done
 		done
-	sed -n 's/^RESULT rwsem op=\([^ ]*\) ns_per_pair=\([0-9.]*\)$/\1 \2/p' \
+	sed -n 's/^RESULT rwsem op=\([^ ]*\) \([a-z_]*\)=\([0-9.]*\)$/\1 \2 \3/p' \
 		"$d/rwsem-bench.txt" 2>/dev/null |
-		while read -r op ns; do
-			echo "$rep $slot rwsem.uml.none.none.$op ns_per_pair $ns"
+		while read -r op metric x; do
+			echo "$rep $slot rwsem.uml.-.-.$op $metric $x"
 		done
 done >"$tmp/samples"
 [ -s "$tmp/samples" ] || die "no samples in $run"
@@ -136,6 +136,8 @@ ratio() {
 table() { # table WORKLOAD "METRIC..." HEADING TEXT
 	w=$1
 	metrics=$2
+	# Workloads that were not part of the run get no table.
+	grep -q "^$w\." "$tmp/stats" || return 0
 	echo
 	echo "### $3"
 	echo
@@ -170,7 +172,7 @@ cat <<EOF
 Run \`$(basename "$run")\`: set "$set", $reps repetitions; each repetition
 boots the baseline, the patched kernel and the baseline again (A/A), in
 rotating order.  UML (ARCH=um, one CPU) without lock or memory debugging,
-on $(nproc) host cores ($cpu).  fio jobs run $runtime s after $ramp s of
+on $(nproc) host cores ($cpu).  fio jobs run $runtime after $ramp of
 ramp; every measurement has a freshly made filesystem.
 
 Devices: \`nbN\` is a memory-backed null_blk disk completing every request
@@ -186,8 +188,8 @@ writes; latencies (us) are fio's completion latency percentiles, CPU is
 user+system time of the fio job in per cent of one CPU.
 EOF
 
-table rwsem "ns_per_pair" "rwsem fast paths" \
-"Uncontended down/up pairs, best of 5 x 1000000 per boot, from the same module source (the series' KUnit microbenchmark) built against each kernel."
+table rwsem "ns_per_pair bytes" "rwsem fast paths" \
+"Uncontended down/up pairs, best of 5 x 1000000 per boot, and sizeof(struct rw_semaphore), from the same module source (the series' KUnit microbenchmark) built against each kernel."
 table j0 "iops lat_p99_us" "J0: raw device, 4 KiB random, libaio QD32" \
 "The physical limit of each device, no filesystem."
 table j1 "iops lat_p99_us cpu_pct" "J1: aligned 4 KiB random reads and overwrites, QD32" \

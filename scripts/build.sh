@@ -76,6 +76,11 @@ if [ ! -f "$out/.config" ] || [ "${PARTIAL_SERIES:-0}" = 1 ] ||
 	echo "$sum" >"$out/.fragments"
 fi
 
+# Bench kernels load an out-of-tree module (bench/): they need
+# Module.symvers, which the modules target writes.
+targets=linux
+[ "$flavor" = bench ] && targets="linux modules"
+# shellcheck disable=SC2086
 run_logged "$BUILD/logs/$(basename "$src")-$flavor.build.log" "building $kind-$flavor kernel" \
-	kmake -j"$JOBS" linux
+	kmake -j"$JOBS" $targets
 log "$kind-$flavor: $(kmake -s kernelrelease 2>/dev/null) -> $out/linux"
