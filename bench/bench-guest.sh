@@ -81,9 +81,21 @@ dev_down() {
 	esac
 }
 
+# The last references to files of a process that just exited (aio
+# contexts, deferred fput) can go away a moment after it: retry unmount.
+unmount() {
+	i=0
+	while mountpoint -q "$mnt"; do
+		umount "$mnt" 2>/dev/null && return 0
+		i=$((i + 1))
+		[ $i -lt 50 ] || { echo "bench-guest: cannot unmount $mnt" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 # A fresh filesystem for every measurement.
 fresh_fs() { # fresh_fs FS DEV
-	umount "$mnt" 2>/dev/null || true
+	unmount
 	case $1 in
 	xfs) mkfs.xfs -q -f -K -b size=4096 -s size=512 "$2" ;;
 	ext4) mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0 -b 4096 "$2" ;;
@@ -174,7 +186,7 @@ for d in $devs; do
 			done
 		fi
 	done
-	umount "$mnt" 2>/dev/null || true
+	unmount
 	dev_down "$d"
 done
 echo "bench-guest: done"

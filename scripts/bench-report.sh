@@ -133,6 +133,18 @@ ratio() {
 	awk -v r="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.2f (%.2f-%.2f)", r, a, b }'
 }
 
+# "yes" when the median patched/baseline ratio lies outside the range of
+# the A/A ratios, i.e. when the difference is larger than the noise seen
+# between two boots of the same kernel.
+beyond() {
+	awk -v r="$1" -v a="$2" -v b="$3" 'BEGIN {
+		if (r == "nan" || a == "nan") print "-"
+		else if (r < a) print "yes (lower)"
+		else if (r > b) print "yes (higher)"
+		else print "no"
+	}'
+}
+
 table() { # table WORKLOAD "METRIC..." HEADING TEXT
 	w=$1
 	metrics=$2
@@ -143,8 +155,8 @@ table() { # table WORKLOAD "METRIC..." HEADING TEXT
 	echo
 	echo "$4"
 	echo
-	echo "| device | fs | engine | variant | metric | baseline median [IQR] | patched median [IQR] | patched/baseline (min-max) | A/A (min-max) |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| device | fs | engine | variant | metric | baseline median [IQR] | patched median [IQR] | patched/baseline (min-max) | A/A (min-max) | beyond A/A |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for m in $metrics; do
 		grep "^$w\.[^ ]* $m " "$tmp/stats" || true
 	done | sort -t' ' -k1,1 -s |
@@ -156,11 +168,12 @@ table() { # table WORKLOAD "METRIC..." HEADING TEXT
 			rest=${rest#*.}
 			engine=${rest%%.*}
 			variant=${rest#*.}
-			printf '| %s | %s | %s | %s | %s | %s [%s-%s] | %s [%s-%s] | %s | %s |\n' \
+			printf '| %s | %s | %s | %s | %s | %s [%s-%s] | %s [%s-%s] | %s | %s | %s |\n' \
 				"$dev" "$fs" "$engine" "$variant" "$metric" \
 				"$(fmt "$mb")" "$(fmt "$q1b")" "$(fmt "$q3b")" \
 				"$(fmt "$mp")" "$(fmt "$q1p")" "$(fmt "$q3p")" \
-				"$(ratio "$r" "$rmin" "$rmax")" "$(ratio "$aa" "$aamin" "$aamax")"
+				"$(ratio "$r" "$rmin" "$rmax")" "$(ratio "$aa" "$aamin" "$aamax")" \
+				"$(beyond "$r" "$aamin" "$aamax")"
 			: "$nb $np $na $ma $q1a $q3a"
 		done
 }
@@ -183,7 +196,8 @@ logical sectors; XFS and ext4 with 4 KiB blocks.
 Numbers are medians over the repetitions with the interquartile range in
 brackets.  Ratios are patched/baseline per repetition (median, min-max);
 the A/A column is the same ratio between the two baseline boots of each
-repetition: ratios inside its range are noise.  IOPS count reads and
+repetition: ratios inside its range are noise, and the last column says
+whether the median patched/baseline ratio lies outside it.  IOPS count reads and
 writes; latencies (us) are fio's completion latency percentiles, CPU is
 user+system time of the fio job in per cent of one CPU.
 EOF

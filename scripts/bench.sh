@@ -11,7 +11,8 @@
 # (bench/bench-guest.sh) and the rwsem microbenchmark module.
 #
 # Environment: BENCH_REPS (default 5 for full, 3 for quick), BENCH_RUNTIME
-# and BENCH_RAMP (per fio job, fio time values, default 1500ms and 500ms).
+# and BENCH_RAMP (per fio job, fio time values, default 1500ms and 500ms),
+# BENCH_RESUME (a run directory to complete after an interruption).
 #
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
 # full set also writes bench/results/<sublevel>-<date>.md and its plots.
@@ -57,12 +58,21 @@ for k in baseline patched; do
 done
 [ -f "$mbsrc" ] || log "no rwsem microbenchmark in the series: not measured"
 
-stamp=$(date +%Y%m%d-%H%M%S)
-run=$BUILD/bench-runs/$set-$stamp
-mkdir -p "$run"
+# BENCH_RESUME=RUN_DIR continues an interrupted run: boots that finished
+# are kept, the others are run again.
+if [ -n "${BENCH_RESUME:-}" ]; then
+	run=$BENCH_RESUME
+	read -r _ reps _ BENCH_RUNTIME BENCH_RAMP <"$run/params" ||
+		die "$run is not a benchmark run"
+	log "resuming $run"
+else
+	stamp=$(date +%Y%m%d-%H%M%S)
+	run=$BUILD/bench-runs/$set-$stamp
+	mkdir -p "$run"
+	echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms}" >"$run/params"
+fi
 img=/dev/shm/aiolock-bench-ubd.$$
 trap 'rm -f "$img"' EXIT
-echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms}" >"$run/params"
 
 export BENCH_RUNTIME="${BENCH_RUNTIME:-1500ms}" BENCH_RAMP="${BENCH_RAMP:-500ms}"
 export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP"
@@ -79,6 +89,11 @@ while [ "$r" -le "$reps" ]; do
 		patched) kbin=$KTREE/_out-bench/linux k=patched ;;
 		esac
 		o=$run/rep$r-$slot
+		if [ "$(cat "$o/status" 2>/dev/null)" = 0 ]; then
+			log "bench ($set): repetition $r/$reps, $slot: done before"
+			continue
+		fi
+		rm -rf "$o"
 		log "bench ($set): repetition $r/$reps, $slot"
 		rm -f "$img"
 		truncate -s 1G "$img"
