@@ -42,6 +42,10 @@ bench:
 bench-quick:
 	sh scripts/bench.sh quick
 
+# The patched tree built for x86_64 with PREEMPT_RT (a full vmlinux).
+build-rt:
+	sh scripts/build-rt.sh
+
 # Harness scripts must stay shellcheck clean.
 shellcheck:
 	shellcheck -s sh -x scripts/*.sh bench/*.sh tests/*.sh .ci/run
@@ -49,5 +53,5 @@ shellcheck:
 clean:
 	rm -rf build/check build/demo build/tests build/bench build/bench-runs
 
-.PHONY: all tree export lint bisect-check build check demo bench bench-quick \
+.PHONY: all tree export lint bisect-check build check demo bench bench-quick build-rt \
 	shellcheck clean
