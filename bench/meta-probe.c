@@ -32,33 +32,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe.h"
+
 #define BSZ		4096
 #define HALF_BLOCKS	1024		/* 4 MiB per half */
 
 static int fd, qd = 16, reads;
 static atomic_int stop;
 static atomic_long dio_done, dio_errors;
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static void usage(void)
 {
