@@ -66,6 +66,7 @@ need_pkgs() {
 	if [ "$(id -u)" -ne 0 ]; then
 		die "missing packages:$_missing (run as root or install them)"
 	fi
+	mkdir -p "${BUILD:-/tmp}"
 	# shellcheck disable=SC2086
 	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends $_missing; } \
