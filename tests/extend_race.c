@@ -125,8 +125,10 @@ static void *reader(void *arg)
 		int64_t off;
 		ssize_t r;
 
-		if (fstat(fd, &s1))
+		if (fstat(fd, &s1)) {
+			report("reader: fstat: %s", strerror(errno));
 			break;
+		}
 		if (s1.st_size < last) {
 			report("i_size went backwards: %lld after %lld", (long long)s1.st_size,
 			       (long long)last);
@@ -137,8 +139,10 @@ static void *reader(void *arg)
 		if (off < 0)
 			off = 0;
 		r = pread(fd, buf, 4 * CHUNK, off);
-		if (fstat(fd, &s2))
+		if (fstat(fd, &s2)) {
+			report("reader: fstat: %s", strerror(errno));
 			break;
+		}
 		if (r < 0) {
 			report("%s read at %lld: %s", direct ? "direct" : "buffered",
 			       (long long)off, strerror(errno));
