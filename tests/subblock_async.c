@@ -106,7 +106,10 @@ data:
 	check_file(path, &m, true, "file");
 	model_free(&m);
 	free(buf);
-	case_ok();
+	if (timing_checks())
+		case_ok();
+	else
+		case_skip("device latency %u ms is too short to judge timing; data checked", d);
 }
 
 int main(void)
