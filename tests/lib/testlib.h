@@ -10,6 +10,8 @@
  *   TEST_DEV       block device name (e.g. aiotest), for /sys/block/NAME
  *   TEST_NULLB     configfs directory of the null_blk device (badblocks)
  *   TEST_DELAY_MS  completion latency of every request on the device
+ *   TEST_LIST=1    list the cases instead of running them: every case that
+ *                  would run prints "plan - fs/test/case" and is skipped
  *   AIOLOCK_KERNEL baseline | patched
  *   AIOLOCK_FEATURE_DIO_LOCK=1  expect the "i_rwsem held until DIO
  *                  completion" behaviour (set by the lead once it lands);
@@ -38,7 +40,9 @@ void tap_init(const char *test);
 /*
  * Start a case: later failures name it; alarm(seconds) bounds it.
  * Returns false (print nothing, skip the case) when TESTS_CASE is set and
- * none of its space-separated words is a substring of "test/case".
+ * none of its space-separated words is a substring of "test/case", and
+ * with TEST_LIST=1 (print "plan - fs/test/case", run nothing).  A case
+ * that begins must end with case_ok(), case_skip() or a failure.
  */
 bool case_begin(const char *name, unsigned seconds);
 /* Current case passed: prints "ok - fs/test/case" and cancels the alarm. */
@@ -60,6 +64,7 @@ const char *test_dev(void);
 const char *test_nullb(void);
 unsigned test_delay_ms(void);
 bool feature_dio_lock(void);   /* AIOLOCK_FEATURE_DIO_LOCK=1 */
+bool test_listing(void);       /* TEST_LIST=1 */
 /*
  * Timing assertions need a slow device (TEST_DELAY_MS >= 20).  With
  * TEST_DELAY_MS=0 (a dry run on the host, on any filesystem) only the
