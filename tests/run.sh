@@ -16,7 +16,16 @@
 # A binary that exits non-zero without reporting a failure gets a
 # "not ok - FS/TEST/exit" line here.  After the tests the filesystem is
 # checked offline (xfs_repair -n / e2fsck -fn) as FS/fsck/offline.
-# The script exits non-zero if any case failed.
+#
+# Before running anything it prints the plan, every case it will run (the
+# binaries list their cases with TEST_LIST=1):
+#   1..N
+#   # plan: FS/TEST/CASE          (N lines)
+# and it ends with "# summary: N ok, N not ok, N skipped".  A run that
+# stops before the summary, or leaves a planned case without a result, is
+# incomplete (scripts/tap-count.sh -p -s checks both).  A set-up step
+# that fails (device power cycle, unmount, clean-up) aborts the suite with
+# a "not ok" line.  The script exits 1 if any case failed, 0 otherwise.
 #
 # Environment:
 #   TESTS_FS    configurations to run (default "xfs xfs-reflink ext4")
@@ -71,6 +80,27 @@ tap_fail() {
 	nfail=$((nfail + 1))
 }
 
+summary() {
+	say "$nok ok, $nfail not ok, $nskip skipped in $(($(date +%s) - T0))s${1:+ ($1)}"
+	echo "# summary: $nok ok, $nfail not ok, $nskip skipped"
+}
+
+# abort NAME REASON: a set-up step failed and the device or the mount is
+# in an unknown state; what has not run yet stays unreported.
+abort() {
+	tap_fail "$1" "$2; aborting the suite"
+	summary aborted
+	exit 1
+}
+
+# selected TEST: is TEST in TESTS_ONLY?
+selected() {
+	case " $(echo "$TESTS_ONLY" | tr '\n' ' ') " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
 wait_dev() {
 	i=0
 	while [ ! -b "/dev/$DEV" ]; do
@@ -103,12 +133,15 @@ nb_create() {
 }
 
 # nb_delay DELAY_US: power-cycle the device with a new completion delay;
-# a memory-backed null_blk keeps its data while powered off.
+# a memory-backed null_blk keeps its data while powered off.  Aborts the
+# suite if the device does not come back.
 nb_delay() {
-	nb_power 0
-	echo $(($1 * 1000)) >"$NB/$DEV/completion_nsec"
-	nb_power 1
-	wait_dev
+	if ! { nb_power 0 &&
+		echo $(($1 * 1000)) >"$NB/$DEV/completion_nsec" &&
+		nb_power 1 && wait_dev; }; then
+		abort "setup/device/delay" "cannot power-cycle /dev/$DEV with a completion delay of $1 us"
+	fi
+	devdelay=$1
 }
 
 nb_remove() {
@@ -129,7 +162,7 @@ stale_fill() {
 	i=0
 	while [ $((i * 4)) -lt "$TESTS_STALE_MB" ]; do
 		dd if="$OUT/stale" of="/dev/$DEV" bs=4M seek="$i" oflag=direct \
-			status=none
+			status=none || return 1
 		i=$((i + 1))
 	done
 }
@@ -158,26 +191,31 @@ do_fsck() {
 }
 
 do_mount() {
-	mkdir -p "$MNT"
-	mount -t "$(fstype_of "$1")" "/dev/$DEV" "$MNT"
-	mkdir -p "$MNT/t"
+	mkdir -p "$MNT" &&
+		mount -t "$(fstype_of "$1")" "/dev/$DEV" "$MNT" &&
+		mkdir -p "$MNT/t"
 }
 
+# do_umount FS: an unmount that fails (EBUSY: something still holds the
+# filesystem) aborts the suite.
 do_umount() {
 	if ! umount "$MNT"; then
 		sleep 1
-		umount "$MNT"
+		umount "$MNT" ||
+			abort "$1/setup/umount" "cannot unmount $MNT"
 	fi
 }
 
-# Immutable files left by a failed test would block the clean-up.
+# scrub_dir FS TEST: empty the scratch directory after a test.  Immutable
+# files left by a failed test would block the clean-up.
 scrub_dir() {
 	for f in "$MNT"/t/* "$MNT"/t/.[!.]*; do
 		[ -e "$f" ] || continue
 		chattr -i "$f" 2>/dev/null || true
 	done
-	rm -rf "$MNT/t"
-	mkdir -p "$MNT/t"
+	if ! { rm -rf "$MNT/t" && mkdir -p "$MNT/t"; }; then
+		abort "$1/$2/cleanup" "cannot empty $MNT/t"
+	fi
 }
 
 # run_test FS TEST DELAY_MS
@@ -203,9 +241,7 @@ run_test() {
 			sleep 2
 			if kill -0 "$pid" 2>/dev/null; then
 				cat "$log"
-				tap_fail "$1/$2/hang" "still running after ${PER_TEST_TIMEOUT}s and unkillable (stuck in the kernel); aborting the suite"
-				say "summary: $nok ok, $nfail not ok, $nskip skipped (aborted)"
-				exit 1
+				abort "$1/$2/hang" "still running after ${PER_TEST_TIMEOUT}s and unkillable (stuck in the kernel)"
 			fi
 			break
 		fi
@@ -228,16 +264,13 @@ run_test() {
 	say "$1: $2 took $(($(date +%s) - t0))s, status $rc"
 	# A failed freeze test must not leave the filesystem frozen.
 	fsfreeze -u "$MNT" 2>/dev/null || true
-	scrub_dir
+	scrub_dir "$1" "$2"
 }
 
 run_fs() {
 	fs=$1
 	say "=== $fs ==="
-	if [ "$devdelay" != "$MKFS_DELAY_US" ]; then
-		nb_delay "$MKFS_DELAY_US"
-		devdelay=$MKFS_DELAY_US
-	fi
+	[ "$devdelay" = "$MKFS_DELAY_US" ] || nb_delay "$MKFS_DELAY_US"
 	say "$fs: mkfs"
 	if ! do_mkfs "$fs"; then
 		tap_fail "$fs/setup/mkfs" "mkfs failed"
@@ -246,16 +279,12 @@ run_fs() {
 	cur=
 	mounted=0
 	for t in $ALL_TESTS; do
-		case " $(echo "$TESTS_ONLY" | tr '\n' ' ') " in
-		*" $t "*) ;;
-		*) continue ;;
-		esac
+		selected "$t" || continue
 		d=$(delay_of "$t")
 		if [ "$d" != "$cur" ]; then
-			[ "$mounted" = 0 ] || do_umount
+			[ "$mounted" = 0 ] || do_umount "$fs"
 			mounted=0
 			nb_delay $((d * 1000))
-			devdelay=$((d * 1000))
 			if ! do_mount "$fs"; then
 				tap_fail "$fs/setup/mount" "mount failed"
 				return 0
@@ -271,9 +300,8 @@ run_fs() {
 			cur=
 		fi
 	done
-	[ "$mounted" = 0 ] || do_umount
+	[ "$mounted" = 0 ] || do_umount "$fs"
 	nb_delay "$MKFS_DELAY_US"
-	devdelay=$MKFS_DELAY_US
 	say "$fs: unmounted, fsck"
 	if do_fsck "$fs" >"$OUT/$fs.fsck" 2>&1; then
 		echo "ok - $fs/fsck/offline"
@@ -284,6 +312,32 @@ run_fs() {
 	fi
 }
 
+# The plan: every case of every configuration, listed by the binaries
+# themselves (TEST_LIST=1), and each configuration's offline check.
+plan() {
+	for fs in $TESTS_FS; do
+		for t in $ALL_TESTS; do
+			selected "$t" || continue
+			[ -x "$BINDIR/$t" ] || continue # reported as FS/TEST/build
+			if ! TEST_LIST=1 TEST_FS=$fs TEST_DIR=$OUT \
+				TEST_DELAY_MS="$(delay_of "$t")" "$BINDIR/$t" \
+				>"$OUT/list" 2>&1 </dev/null; then
+				# The listing's own "not ok" line follows the plan.
+				echo "$fs/$t/list"
+				continue
+			fi
+			sed -n 's/^plan - //p' "$OUT/list"
+		done
+		echo "$fs/fsck/offline"
+	done
+}
+
+plan >"$OUT/plan"
+echo "1..$(grep -c -v '/list$' "$OUT/plan" || true)"
+grep -v '/list$' "$OUT/plan" | sed 's/^/# plan: /' || true
+for l in $(grep '/list$' "$OUT/plan" || true); do
+	tap_fail "$l" "listing the cases failed"
+done
 say "kernel $(uname -r) AIOLOCK_KERNEL=${AIOLOCK_KERNEL:-unset}" \
 	"AIOLOCK_FEATURE_DIO_LOCK=${AIOLOCK_FEATURE_DIO_LOCK:-0}"
 if [ -b /dev/nullb0 ]; then
@@ -294,7 +348,9 @@ fi
 devdelay=$MKFS_DELAY_US
 if nb_create "$MKFS_DELAY_US"; then
 	say "device /dev/$DEV ready, filling $TESTS_STALE_MB MB with stale bytes"
-	stale_fill || say "warning: could not pre-fill /dev/$DEV"
+	# Without the fill, the tests' stale-data checks check nothing.
+	stale_fill ||
+		abort "setup/device/stale-fill" "cannot pre-fill /dev/$DEV with stale bytes"
 else
 	tap_fail "setup/device/create" "cannot create null_blk device $DEV"
 	TESTS_FS=
@@ -306,6 +362,6 @@ for fs in $TESTS_FS; do
 	fi
 done
 nb_remove
-say "summary: $nok ok, $nfail not ok, $nskip skipped in $(($(date +%s) - T0))s"
 rm -rf "$OUT"
+summary
 [ "$nfail" -eq 0 ]
