@@ -1,6 +1,14 @@
 #!/bin/sh
 # `make check`: build what is needed, boot the kernels, run the KUnit suites
-# and the guest tests, judge every guest log, and print "N passed, N failed".
+# and the guest tests, judge every guest log, and print "N passed, N failed,
+# N skipped" (skipped cases are never counted as passed).
+#
+# A run only counts if it is complete: every guest command must exit with
+# the status it should (124: timed out, 125: the guest died), the guest
+# tests must report every case of the plan they print and their closing
+# summary (scripts/tap-count.sh), every KUnit boot must run the suites it
+# selects and at least one test, and the lint and unit-test scripts must
+# report one result per planned item.
 #
 # Environment: CHECK_KERNELS (default "patched baseline"), TESTS_FS and
 # TESTS_ONLY (passed to tests/run.sh), CHECK_SKIP_BUILD=1 to use the kernels
@@ -16,6 +24,7 @@ rm -rf "$res"
 mkdir -p "$res"
 pass=0
 fail=0
+skip=0
 t_start=$(date +%s)
 
 result() { # result ok|fail NAME [REASON]
@@ -26,6 +35,15 @@ result() { # result ok|fail NAME [REASON]
 		echo "not ok - $2${3:+: $3}"
 		fail=$((fail + 1))
 	fi
+}
+
+# Status of a guest command, in words.
+status_text() { # status_text STATUS
+	case $1 in
+	124) echo "status 124 (timed out)" ;;
+	125) echo "status 125 (the guest died before the command finished)" ;;
+	*) echo "status $1" ;;
+	esac
 }
 
 # Judge a guest log: one result for the whole boot.
@@ -39,18 +57,28 @@ judge() { # judge NAME LOG
 	grep 'known UML' "$2.verdict" | grep -v ' 0 known' | sed 's/^/# /' || true
 }
 
-# Count TAP lines written by a guest command.
-count_tap() { # count_tap OUTPUT
-	if [ ! -s "$1" ]; then
-		result fail "$(basename "$(dirname "$1")")/output" "the guest produced no output"
+# Count the TAP results of a run (scripts/tap-count.sh) and add one
+# failure if the run is incomplete or its status is wrong.
+count_tap() { # count_tap NAME OUTPUT [tap-count options]
+	_n=$1
+	_o=$2
+	shift 2
+	_c=$(sh scripts/tap-count.sh "$@" "$_o") && _rc=0 || _rc=$?
+	printf '%s\n' "$_c" | grep -v '^tap-count: [0-9]* passed' || true
+	_sum=$(printf '%s\n' "$_c" | sed -n 's/^tap-count: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
+	if [ -z "$_sum" ]; then
+		result fail "$_n/complete" "tap-count.sh failed (status $_rc)"
 		return
 	fi
-	p=$(grep -c '^ok ' "$1" || true)
-	f=$(grep -c '^not ok ' "$1" || true)
-	grep '^not ok ' "$1" | sed 's/^/# /' || true
-	pass=$((pass + p))
-	fail=$((fail + f))
-	echo "# $(basename "$(dirname "$1")"): $p passed, $f failed"
+	# shellcheck disable=SC2086 # three numbers
+	set -- $_sum
+	pass=$((pass + $1))
+	fail=$((fail + $2))
+	skip=$((skip + $3))
+	echo "# $_n: $1 passed, $2 failed, $3 skipped"
+	if [ "$_rc" -ne 0 ]; then
+		result fail "$_n/complete" "partial or inconsistent run, see the tap-count lines above"
+	fi
 }
 
 # Count KUnit results with the kernel's own KTAP parser.
@@ -73,6 +101,14 @@ count_kunit() { # count_kunit NAME LOG
 	fi
 }
 
+# A guest command's status must be the expected one.
+check_status() { # check_status NAME WANT
+	_got=$(cat "$res/$1/status" 2>/dev/null || echo none)
+	if [ "$_got" != "$2" ]; then
+		result fail "$1/status" "guest command exited with $(status_text "$_got"), expected $2"
+	fi
+}
+
 # Lockdep must still be on at the end of a debug boot, or it checked nothing.
 check_lockdep_on() { # check_lockdep_on NAME OUTDIR
 	if grep -qE '^ *debug_locks: *1$' "$2/debug_locks" 2>/dev/null; then
@@ -82,27 +118,20 @@ check_lockdep_on() { # check_lockdep_on NAME OUTDIR
 	fi
 }
 
-# 1. Host-side unit tests of the harness itself.
-log "verdict scanner unit test"
-out=$(sh scripts/test-verdict.sh) && vrc=0 || vrc=$?
-printf '%s\n' "$out" | grep -E '^(ok|not ok) ' >"$res/verdict-unit.tap" || true
-printf '%s\n' "$out" | grep '^not ok' || true
-p=$(grep -c '^ok ' "$res/verdict-unit.tap" || true)
-f=$(grep -c '^not ok ' "$res/verdict-unit.tap" || true)
-pass=$((pass + p))
-fail=$((fail + f))
-[ "$vrc" -eq 0 ] || [ "$f" -gt 0 ] || result fail harness/verdict-unit "exit $vrc"
-echo "# harness: verdict scanner $p passed, $f failed"
+# 1. Host-side unit tests of the harness itself: the log scanner and the
+# TAP counter, each on canned cases.
+for u in verdict tap; do
+	log "$u unit test"
+	sh "scripts/test-$u.sh" >"$res/$u-unit.tap" 2>&1 && urc=0 || urc=$?
+	count_tap "harness/$u-unit" "$res/$u-unit.tap" -p -r "$urc"
+done
 
-# 2. checkpatch --strict on every patch of the series.
+# 2. checkpatch --strict on every patch of the series: one result per
+# patch, and lint.sh's status must agree with them.
 sh scripts/tree.sh
-sh scripts/lint.sh >"$res/lint.tap" 2>&1 || true
-grep -E '^(not ok|#)' "$res/lint.tap" || true
-p=$(grep -c '^ok ' "$res/lint.tap" || true)
-f=$(grep -c '^not ok ' "$res/lint.tap" || true)
-pass=$((pass + p))
-fail=$((fail + f))
-echo "# lint: $p passed, $f failed"
+sh scripts/lint.sh >"$res/lint.tap" 2>&1 && lrc=0 || lrc=$?
+grep '^#' "$res/lint.tap" || true
+count_tap lint "$res/lint.tap" -p -r "$lrc"
 
 # 3. Build.
 need_all_pkgs
@@ -132,7 +161,9 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	rc=0
 	AIOLOCK_FEATURE_DIO_LOCK=$feature sh scripts/run-guest.sh -k "$kbin" -n "$k" -t "$tmo" -l "$res/$n/console.log" \
 		-o "$res/$n" -a "null_blk.nr_devices=0" "$@" || rc=$?
-	log "$n: guest finished with status $rc in $(($(date +%s) - t0))s"
+	# The guest writes its own status file; this one is the host's view.
+	echo "$rc" >"$res/$n/status"
+	log "$n: guest finished with $(status_text "$rc") in $(($(date +%s) - t0))s"
 	return 0
 }
 
@@ -144,10 +175,11 @@ for k in $kernels; do
 		n=$k-kunit-$glob
 		log "$n: booting"
 		guest "$k" "$n" 600 -K "$glob" -- sh scripts/in-guest.sh true </dev/null
-		printf '%s %s %s\n' "$n" "$mode" "$rest" >>"$res/kunit-boots"
+		printf '%s %s %s %s\n' "$n" "$glob" "$mode" "$rest" >>"$res/kunit-boots"
 	done
-	while read -r n mode rest; do
-		count_kunit "$n" "$res/$n/console.log"
+	while read -r n glob mode rest; do
+		check_status "$n" 0
+		count_kunit "$n" "$res/$n/console.log" "$glob"
 		if [ "$mode" = clean ]; then
 			judge "$n" "$res/$n/console.log"
 			check_lockdep_on "$n" "$res/$n"
@@ -169,7 +201,7 @@ for k in $kernels; do
 	n=$k-tests
 	log "$n: booting"
 	guest "$k" "$n" 1200 -- sh scripts/in-guest.sh sh tests/run.sh "$BUILD/tests"
-	count_tap "$res/$n/output"
+	count_tap "$n" "$res/$n/output" -p -s -r "$(cat "$res/$n/status")"
 	judge "$n" "$res/$n/console.log"
 	check_lockdep_on "$n" "$res/$n"
 done
@@ -178,6 +210,7 @@ done
 n=selftest-warn
 log "$n: booting, provoking a WARN with LKDTM"
 guest patched "$n" 300 -- sh -c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
+check_status "$n" 0
 if sh scripts/verdict.sh "$res/$n/console.log" >"$res/$n/verdict" 2>&1; then
 	result fail "$n/verdict-catches-warn" "a WARN in the log was not reported"
 elif grep -q '^verdict: warn:' "$res/$n/verdict"; then
@@ -187,5 +220,5 @@ else
 fi
 
 log "check finished in $(($(date +%s) - t_start))s; logs in $res"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/bin/sh
-# checkpatch --strict on every patch of the series.  Prints TAP lines and
-# fails if any patch has an error, warning or check.
+# checkpatch --strict on every patch of the series.  Prints a plan (one
+# case per patch), TAP lines, and fails if any patch has an error, warning
+# or check.
 #
 # checkpatch's FILE_PATH_CHANGES warning ("added, moved or deleted
 # file(s), does MAINTAINERS need updating?") is a heuristic that fires for
@@ -14,6 +15,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$BTREE/scripts/checkpatch.pl" ] || sh "$TOP/scripts/tree.sh"
 bad=0
 list=$(grep -v -e '^#' -e '^$' "$TOP/patches/series" || true)
+echo "1..$(printf '%s\n' "$list" | grep -c . || true)"
 for p in $list; do
 	why=
 	if ! out=$(cd "$BTREE" && ./scripts/checkpatch.pl --strict --quiet \

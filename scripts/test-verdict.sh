@@ -1,11 +1,12 @@
 #!/bin/sh
 # Unit test of verdict.sh on canned log excerpts in verdict-tests/:
 # pass-*.log must be accepted, fail-CLASS-*.log must be rejected with a
-# report of CLASS.  Prints TAP lines and "N passed, N failed".
+# report of CLASS.  Prints a plan, TAP lines and "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0
 fail=0
+echo "1..$(find "$here/verdict-tests" -name 'pass-*.log' -o -name 'fail-*.log' | wc -l)"
 for f in "$here"/verdict-tests/*.log; do
 	n=$(basename "$f" .log)
 	out=$(sh "$here/verdict.sh" "$f" 2>&1) && rc=0 || rc=$?
