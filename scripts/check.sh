@@ -81,9 +81,12 @@ count_tap() { # count_tap NAME OUTPUT [tap-count options]
 	fi
 }
 
-# Count KUnit results with the kernel's own KTAP parser.
-count_kunit() { # count_kunit NAME LOG
-	python3 "$KTREE/tools/testing/kunit/kunit.py" parse "$2" >"$2.kunit" 2>&1 || true
+# Count KUnit results with the kernel's own KTAP parser.  The boot must
+# have run the suites its glob selects (the top-level KTAP results of the
+# log) and at least one test, and the parser must accept the log.
+count_kunit() { # count_kunit NAME LOG GLOB
+	_prc=0
+	python3 "$KTREE/tools/testing/kunit/kunit.py" parse "$2" >"$2.kunit" 2>&1 || _prc=$?
 	sum=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$2.kunit" | tail -n 1)
 	if [ -z "$sum" ]; then
 		sed 's/^/#   /' "$2.kunit" | tail -n 20
@@ -91,13 +94,46 @@ count_kunit() { # count_kunit NAME LOG
 		return
 	fi
 	echo "# $1: $sum"
-	p=$(printf '%s\n' "$sum" | sed -n 's/.*passed: \([0-9]*\).*/\1/p')
-	f=$(printf '%s\n' "$sum" | sed -n 's/.*failed: \([0-9]*\).*/\1/p')
-	c=$(printf '%s\n' "$sum" | sed -n 's/.*crashed: \([0-9]*\).*/\1/p')
+	_v() { printf '%s\n' "$sum" | sed -n "s/.*[:,] $1: \\([0-9]*\\).*/\\1/p"; }
+	t=$(printf '%s\n' "$sum" | sed -n 's/.*Ran \([0-9]*\) tests.*/\1/p')
+	p=$(_v passed)
+	f=$(_v failed)
+	c=$(_v crashed)
+	s=$(_v skipped)
+	e=$(_v errors)
 	pass=$((pass + ${p:-0}))
 	fail=$((fail + ${f:-0} + ${c:-0}))
+	skip=$((skip + ${s:-0}))
 	if [ -n "$f$c" ]; then
 		grep -E '\[(FAILED|CRASHED)\]' "$2.kunit" | sed 's/^/# /' || true
+	fi
+	# The suites that reported: top-level KTAP results of the log.
+	suites=$(sed -n 's/^\[ *[0-9]*\.[0-9]*\] \(not \)\{0,1\}ok [0-9]* \([A-Za-z0-9_]*\)\( #.*\)\{0,1\}$/\2/p' "$2" |
+		sort -u | tr '\n' ' ')
+	why=
+	[ "${t:-0}" -gt 0 ] || why="no test ran"
+	[ "${e:-0}" -eq 0 ] || why="${why:+$why; }$e parser error(s)"
+	if [ "$_prc" -ne 0 ] && [ -z "$f$c" ]; then
+		why="${why:+$why; }kunit.py parse exited with status $_prc"
+	fi
+	[ -n "$suites" ] || why="${why:+$why; }no suite reported"
+	for _s in $suites; do
+		# shellcheck disable=SC2254 # the glob is a pattern
+		case $_s in
+		$3) ;;
+		*) why="${why:+$why; }suite $_s ran, not selected by $3" ;;
+		esac
+	done
+	case $3 in
+	*[*?[]*) ;;
+	*) case " $suites" in
+		*" $3 "*) ;;
+		*) why="${why:+$why; }suite $3 did not report" ;;
+		esac ;;
+	esac
+	if [ -n "$why" ]; then
+		sed 's/^/#   /' "$2.kunit" | tail -n 20
+		result fail "$1/kunit-complete" "$why"
 	fi
 }
 
