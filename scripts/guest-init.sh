@@ -36,8 +36,10 @@ AIOLOCK_OUT=/mnt/out
 export AIOLOCK_OUT AIOLOCK_KERNEL HOME=/tmp TMPDIR=/tmp
 echo "aiolock-guest: kernel $(uname -r) ($AIOLOCK_KERNEL), running $AIOLOCK_OUT/cmd"
 cd "$AIOLOCK_CWD" || cd /
-sh "$AIOLOCK_OUT/cmd" </dev/null 2>&1 | tee "$AIOLOCK_OUT/output"
-# tee hides the status: cmd writes it itself (see run-guest.sh).
+# The command's output goes to the results file only: on the console a
+# partial line of it could hide the start of a kernel report from
+# scripts/verdict.sh.  cmd writes its status itself (see run-guest.sh).
+sh "$AIOLOCK_OUT/cmd" </dev/null >"$AIOLOCK_OUT/output" 2>&1
 sync
 echo "aiolock-guest: done, status $(cat "$AIOLOCK_OUT/status" 2>/dev/null)"
 umount /mnt/out 2>/dev/null
