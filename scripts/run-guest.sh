@@ -51,6 +51,19 @@ if [ -z "$name" ]; then
 	esac
 fi
 
+# The guest's memory is a file in /dev/shm: a tmpfs too small for it
+# kills the guest part-way with SIGBUS, so check before booting.
+case $mem in
+*[Gg]) mem_kb=$((${mem%[Gg]} * 1024 * 1024)) ;;
+*[Mm]) mem_kb=$((${mem%[Mm]} * 1024)) ;;
+*[Kk]) mem_kb=${mem%[Kk]} ;;
+*) mem_kb=$((mem / 1024)) ;;
+esac
+shm_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
+if [ "${shm_kb:-0}" -lt $((mem_kb + 65536)) ]; then
+	die "/dev/shm has $((${shm_kb:-0} / 1024)) MB free; the guest needs $((mem_kb / 1024 + 64)) MB (mem=$mem): enlarge it (mount -o remount,size=$((mem_kb / 1024 + 1024))M /dev/shm) or free space"
+fi
+
 run=$(mktemp -d /dev/shm/aiolock-run.XXXXXX)
 umldir=$run/uml
 mkdir -p "$umldir"
