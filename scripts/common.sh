@@ -67,9 +67,11 @@ need_pkgs() {
 		die "missing packages:$_missing (run as root or install them)"
 	fi
 	mkdir -p "${BUILD:-/tmp}"
+	# Another apt-get or dpkg may be running: wait for its lock.
 	# shellcheck disable=SC2086
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $_missing; } \
+	{ apt-get -o DPkg::Lock::Timeout=600 update -q &&
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -q --no-install-recommends $_missing; } \
 		>"${BUILD:-/tmp}/apt.log" 2>&1 ||
 		{ tail -n 20 "${BUILD:-/tmp}/apt.log" >&2; die "apt-get failed"; }
 }
