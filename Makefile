@@ -48,6 +48,7 @@ build-rt:
 
 # Harness scripts must stay shellcheck clean.
 shellcheck:
+	TOP=$(CURDIR) sh -c '. scripts/common.sh && need_pkgs shellcheck'
 	shellcheck -s sh -x scripts/*.sh bench/*.sh tests/*.sh .ci/run
 
 clean:
