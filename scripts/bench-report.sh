@@ -36,16 +36,27 @@ for d in "$run"/rep*-*; do
 	for j in "$d"/fio/*.json; do
 		[ -f "$j" ] || continue
 		id=$(basename "$j" .json)
+		# A percentile fio did not report is left out (n counts the
+		# samples), never taken as 0.  A job that both reads and
+		# writes reports each direction's latency separately, so that
+		# the medians never mix reads of one repetition with writes
+		# of another.
 		jq -r --arg id "$id" '
-		  def p(d; q): (d.clat_ns.percentile[q] // 0) / 1000;
+		  def lat(name; d):
+		    (d.clat_ns.percentile["50.000000"] | select(. != null) |
+		      "\($id) \(name)_p50_us \(. / 1000)"),
+		    (d.clat_ns.percentile["99.000000"] | select(. != null) |
+		      "\($id) \(name)_p99_us \(. / 1000)");
 		  .jobs[] |
 		  (if .jobname == "buffered-write" then "bufwr_" else "" end) as $pre |
-		  (if .write.total_ios > .read.total_ios then .write else .read end) as $d |
 		  "\($id) \($pre)iops \(.read.iops + .write.iops)",
-		  "\($id) \($pre)lat_p50_us \(p($d; "50.000000"))",
-		  "\($id) \($pre)lat_p99_us \(p($d; "99.000000"))",
-		  "\($id) \($pre)cpu_pct \(.usr_cpu + .sys_cpu)"' "$j" |
-			sed "s/^/$rep $slot /"
+		  (if .read.total_ios > 0 and .write.total_ios > 0 then
+		     lat("\($pre)read_lat"; .read), lat("\($pre)write_lat"; .write)
+		   elif .write.total_ios > .read.total_ios then lat("\($pre)lat"; .write)
+		   else lat("\($pre)lat"; .read) end),
+		  "\($id) \($pre)cpu_pct \(.usr_cpu + .sys_cpu)"' "$j" >"$tmp/jq.out" ||
+			die "jq failed on $j"
+		sed "s/^/$rep $slot /" "$tmp/jq.out"
 	done
 	sed -n 's/^ID \([^ ]*\) RESULT \(.*\)/\1 \2/p' "$d/probes.txt" 2>/dev/null |
 		while read -r id kv; do
@@ -155,8 +166,8 @@ table() { # table WORKLOAD "METRIC..." HEADING TEXT
 	echo
 	echo "$4"
 	echo
-	echo "| device | fs | engine | variant | metric | baseline median [IQR] | patched median [IQR] | patched/baseline (min-max) | A/A (min-max) | beyond A/A |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| device | fs | engine | variant | metric | baseline median [IQR] | patched median [IQR] | n (B/P/A) | patched/baseline (min-max) | A/A (min-max) | beyond A/A |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for m in $metrics; do
 		grep "^$w\.[^ ]* $m " "$tmp/stats" || true
 	done | sort -t' ' -k1,1 -s |
@@ -168,24 +179,37 @@ table() { # table WORKLOAD "METRIC..." HEADING TEXT
 			rest=${rest#*.}
 			engine=${rest%%.*}
 			variant=${rest#*.}
-			printf '| %s | %s | %s | %s | %s | %s [%s-%s] | %s [%s-%s] | %s | %s | %s |\n' \
+			printf '| %s | %s | %s | %s | %s | %s [%s-%s] | %s [%s-%s] | %s/%s/%s | %s | %s | %s |\n' \
 				"$dev" "$fs" "$engine" "$variant" "$metric" \
 				"$(fmt "$mb")" "$(fmt "$q1b")" "$(fmt "$q3b")" \
 				"$(fmt "$mp")" "$(fmt "$q1p")" "$(fmt "$q3p")" \
+				"$nb" "$np" "$na" \
 				"$(ratio "$r" "$rmin" "$rmax")" "$(ratio "$aa" "$aamin" "$aamax")" \
 				"$(beyond "$r" "$aamin" "$aamax")"
-			: "$nb $np $na $ma $q1a $q3a"
+			: "$ma $q1a $q3a"
 		done
 }
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+# The machine that ran the benchmark (bench.sh records it), not the one
+# writing the report.
+host="an unrecorded host"
+if [ -f "$run/host" ]; then
+	host="$(sed -n 's/^cores=//p' "$run/host") host cores ($(sed -n 's/^cpu=//p' "$run/host"))"
+fi
+
+# A parameter of a probe, from its own RESULT lines: "16", or "16/32" when
+# the repetitions or the variants differ.
+param() { # param WORKLOAD KEY
+	awk -v w="$1" -v k="$2" 'index($3, w ".") == 1 && $4 == k { print $5 }' \
+		"$tmp/samples" | sort -n -u | paste -s -d/ -
+}
 cat <<EOF
 # A/B benchmark: Linux $sublevel baseline vs patched
 
 Run \`$(basename "$run")\`: set "$set", $reps repetitions; each repetition
 boots the baseline, the patched kernel and the baseline again (A/A), in
 rotating order.  UML (ARCH=um, one CPU) without lock or memory debugging,
-on $(nproc) host cores ($cpu).  fio jobs run $runtime after $ramp of
+on $host.  fio jobs run $runtime after $ramp of
 ramp; every measurement has a freshly made filesystem.
 
 Devices: \`nbN\` is a memory-backed null_blk disk completing every request
@@ -208,16 +232,16 @@ table j0 "iops lat_p99_us" "J0: raw device, 4 KiB random, libaio QD32" \
 "The physical limit of each device, no filesystem."
 table j1 "iops lat_p99_us cpu_pct" "J1: aligned 4 KiB random reads and overwrites, QD32" \
 "No-regression control: block-aligned direct I/O never needed the changed paths."
-table j2 "iops lat_p99_us cpu_pct" "J2: 512-byte random reads and overwrites (50/50), libaio QD32" \
+table j2 "iops read_lat_p99_us write_lat_p99_us cpu_pct" "J2: 512-byte random reads and overwrites (50/50), libaio QD32" \
 "Control: sub-block overwrites of written data, which 6.12 already runs asynchronously."
 table j3 "iops lat_p99_us cpu_pct" "J3: 512-byte writes into fresh space, 16 files, one submitter, QD16" \
 "The case the series is for: append past EOF, writes into holes and into unwritten extents."
 table j4 "iops lat_p99_us bufwr_lat_p99_us" "J4: direct reads QD32 + rate-limited buffered writes to the same file" \
 "Where holding the lock until completion can cost: the buffered writer needs the inode lock exclusively (iops and lat: the direct reads; bufwr: the buffered writes)."
 table j5 "op_p50_us op_p99_us dio_iops" "J5: truncate, fallocate and punch hole with direct I/O in flight" \
-"meta-probe: 16 direct 4 KiB writes kept in flight on one half of a file while the operation runs 200 times on the other half (op: latency of the operation, dio_iops: direct writes completed meanwhile)."
+"meta-probe: $(param j5 qd) direct 4 KiB writes kept in flight on one half of a file while the operation runs $(param j5 ops) times on the other half (op: latency of the operation, dio_iops: direct writes completed meanwhile)."
 table j6 "submit_p50_us submit_p99_us iops" "J6: io_submit / io_uring_enter time for 512-byte async writes" \
-"subblock-probe: 16 files, QD16, 4096 writes; time spent in the submission call, against the device latency in the device name."
+"subblock-probe: $(param j6 files) files, QD$(param j6 qd), $(param j6 ios) writes; time spent in the submission call, against the device latency in the device name."
 
 if [ -n "$plots" ]; then
 	# J3 ratios with their spread, A/A next to them.

@@ -70,6 +70,10 @@ else
 	run=$BUILD/bench-runs/$set-$stamp
 	mkdir -p "$run"
 	echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms}" >"$run/params"
+	{
+		echo "cores=$(nproc)"
+		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	} >"$run/host"
 fi
 img=/dev/shm/aiolock-bench-ubd.$$
 trap 'rm -f "$img"' EXIT
