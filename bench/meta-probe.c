@@ -15,7 +15,11 @@
  * Each of them needs the inode lock exclusively and has to exclude direct
  * I/O in flight: on 6.12 it drains i_dio_count, with the series it waits
  * for the lock the I/O holds.  Reports the latency distribution of the
- * operation and how much direct I/O completed meanwhile.
+ * operation, how much direct I/O completed meanwhile, and the fraction of
+ * operations that started with requests in flight on the device
+ * (/sys/dev/block/MAJ:MIN/inflight read just before each operation;
+ * inflight_frac=-1 if the device has no such file): an operation that
+ * found the device idle measured nothing.
  *
  * Output: one line "RESULT key=value ..." for the harness.
  */
@@ -29,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +111,24 @@ static void *dio_thread(void *arg)
 	return NULL;
 }
 
+/* Requests in flight on the device that holds fd, -1 if unknown. */
+static long dev_inflight(int ifd)
+{
+	char buf[64];
+	long r, w;
+	ssize_t n;
+
+	if (ifd < 0)
+		return -1;
+	n = pread(ifd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (sscanf(buf, "%ld %ld", &r, &w) != 2)
+		return -1;
+	return r + w;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = NULL, *op = NULL;
@@ -147,6 +171,16 @@ int main(int argc, char **argv)
 	if (ftruncate(fd, size) || fsync(fd))
 		die("ftruncate/fsync");
 
+	struct stat st;
+	char ipath[128];
+	int ifd = -1, busy = 0, sampled = 0;
+
+	if (fstat(fd, &st))
+		die("fstat");
+	snprintf(ipath, sizeof(ipath), "/sys/dev/block/%u:%u/inflight",
+		 major(st.st_dev), minor(st.st_dev));
+	ifd = open(ipath, O_RDONLY);
+
 	pthread_t th;
 	double *lat = calloc(nops, sizeof(*lat));
 
@@ -163,8 +197,14 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < nops; i++) {
 		off_t blk = size / 2 + (off_t)(i % HALF_BLOCKS) * BSZ;
+		long inflight = dev_inflight(ifd);
 		double s = now_us();
 		int r;
+
+		if (inflight >= 0) {
+			sampled++;
+			busy += inflight > 0;
+		}
 
 		if (!strcmp(op, "truncate"))
 			r = ftruncate(fd, i % 2 ? size : size + BSZ);
@@ -186,11 +226,14 @@ int main(int argc, char **argv)
 	qsort(lat, nops, sizeof(*lat), cmp_double);
 	printf("RESULT op=%s dio=%s qd=%d ops=%d op_p50_us=%.1f op_p90_us=%.1f "
 	       "op_p99_us=%.1f op_max_us=%.1f ops_per_s=%.0f dio_iops=%.0f "
-	       "dio_errors=%ld\n",
+	       "dio_errors=%ld inflight_frac=%.2f\n",
 	       op, reads ? "read" : "write", qd, nops, lat[nops / 2],
 	       lat[nops * 9 / 10], lat[nops * 99 / 100], lat[nops - 1],
 	       nops / (elapsed / 1e6), dio / (elapsed / 1e6),
-	       atomic_load(&dio_errors));
+	       atomic_load(&dio_errors),
+	       sampled == nops ? (double)busy / nops : -1.0);
+	if (ifd >= 0)
+		close(ifd);
 	close(fd);
 	unlink(path);
 	return atomic_load(&dio_errors) != 0;

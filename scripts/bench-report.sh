@@ -238,8 +238,8 @@ table j3 "iops lat_p99_us cpu_pct" "J3: 512-byte writes into fresh space, 16 fil
 "The case the series is for: append past EOF, writes into holes and into unwritten extents."
 table j4 "iops lat_p99_us bufwr_lat_p99_us" "J4: direct reads QD32 + rate-limited buffered writes to the same file" \
 "Where holding the lock until completion can cost: the buffered writer needs the inode lock exclusively (iops and lat: the direct reads; bufwr: the buffered writes)."
-table j5 "op_p50_us op_p99_us dio_iops" "J5: truncate, fallocate and punch hole with direct I/O in flight" \
-"meta-probe: $(param j5 qd) direct 4 KiB writes kept in flight on one half of a file while the operation runs $(param j5 ops) times on the other half (op: latency of the operation, dio_iops: direct writes completed meanwhile)."
+table j5 "op_p50_us op_p99_us dio_iops inflight_frac" "J5: truncate, fallocate and punch hole with direct I/O in flight" \
+"meta-probe: $(param j5 qd) direct 4 KiB writes kept in flight on one half of a file while the operation runs $(param j5 ops) times on the other half (op: latency of the operation, dio_iops: direct writes completed meanwhile, inflight_frac: fraction of the operations that started with requests in flight on the device; an operation that found the device idle measured nothing)."
 table j6 "submit_p50_us submit_p99_us iops" "J6: io_submit / io_uring_enter time for 512-byte async writes" \
 "subblock-probe: $(param j6 files) files, QD$(param j6 qd), $(param j6 ios) writes; time spent in the submission call, against the device latency in the device name."
 
