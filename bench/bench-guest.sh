@@ -32,39 +32,10 @@ if [ -n "$mod" ]; then
 		{ echo "bench-guest: rwsem microbenchmark did not pass" >&2; exit 1; }
 fi
 
-case $set in
-full)
-	devs="nb0 nb20 nb200 ubd"
-	;;
-quick)
-	devs="nb200"
-	;;
-*)
+. "$top/bench/matrix.sh"
+devs=$(bench_devs "$set") || {
 	echo "bench-guest: unknown set '$set'" >&2
 	exit 2
-	;;
-esac
-
-# Which parts of the matrix run where.  The quick set: everything but J4,
-# on XFS only except for J3 (ext4 with libaio only; further cut down in the
-# loops below).
-want() { # want WORKLOAD DEV [FS]
-	if [ "$set" = quick ]; then
-		case $1 in
-		j4) return 1 ;;
-		j0 | j3) return 0 ;;
-		*) [ "${3:-}" = xfs ] ;;
-		esac
-		return
-	fi
-	case $1-$2 in
-	j0-* | j3-*) return 0 ;;
-	j1-nb20 | j1-ubd) return 0 ;;
-	j2-nb0 | j2-nb200 | j2-ubd) return 0 ;;
-	j4-nb200 | j5-nb200) return 0 ;;
-	j6-nb200 | j6-ubd) return 0 ;;
-	esac
-	return 1
 }
 
 dev_up() {
@@ -139,14 +110,14 @@ probe() { # probe ID CMD...
 
 for d in $devs; do
 	dev=$(dev_up "$d")
-	if want j0 "$d"; then
+	if want "$set" j0 "$d"; then
 		for rw in randread randwrite; do
 			[ "$set" = quick ] && [ $rw = randread ] && continue
 			FIO_TARGET=$dev FIO_RW=$rw fio_run "j0.$d.raw.libaio.$rw" j0-raw.fio
 		done
 	fi
 	for fs in xfs ext4; do
-		if want j1 "$d" $fs; then
+		if want "$set" j1 "$d" $fs; then
 			for engine in libaio io_uring; do
 				[ "$d" = ubd ] && [ $engine = io_uring ] && continue
 				for rw in randread randwrite; do
@@ -157,11 +128,11 @@ for d in $devs; do
 				done
 			done
 		fi
-		if want j2 "$d" $fs; then
+		if want "$set" j2 "$d" $fs; then
 			fresh_fs $fs "$dev"
 			FIO_TARGET=$mnt fio_run "j2.$d.$fs.libaio.randrw" j2-subblock-overwrite.fio
 		fi
-		if want j3 "$d" $fs; then
+		if want "$set" j3 "$d" $fs; then
 			for engine in libaio io_uring; do
 				[ "$d" = ubd ] && [ $engine = io_uring ] && continue
 				[ "$set" = quick ] && [ $fs = ext4 ] && [ $engine = io_uring ] && continue
@@ -177,20 +148,20 @@ for d in $devs; do
 				done
 			done
 		fi
-		if want j4 "$d" $fs; then
+		if want "$set" j4 "$d" $fs; then
 			fresh_fs $fs "$dev"
 			fio --output=/dev/null --name=layout --filename="$mnt/j4.file" \
 				--size=64m --bs=1m --rw=write --direct=1
 			FIO_TARGET=$mnt fio_run "j4.$d.$fs.libaio.mixed" j4-mixed.fio
 		fi
-		if want j5 "$d" $fs; then
+		if want "$set" j5 "$d" $fs; then
 			for op in truncate falloc punch; do
 				[ "$set" = quick ] && [ $op != truncate ] && continue
 				fresh_fs $fs "$dev"
 				probe "j5.$d.$fs.libaio.$op" "$bin/meta-probe" -d "$mnt" -o $op -n 200 -q 16
 			done
 		fi
-		if want j6 "$d" $fs; then
+		if want "$set" j6 "$d" $fs; then
 			for engine in libaio io_uring; do
 				u=
 				[ $engine = io_uring ] && u=-u

@@ -1,0 +1,51 @@
+# The benchmark matrix: the workloads, the devices of each set and which
+# workload runs on which device.  Sourced by bench/bench-guest.sh, which
+# runs it, and by scripts/bench-matrix.sh, which prints the README's table
+# from it.
+# shellcheck shell=sh
+
+bench_devs() { # bench_devs full|quick
+	case $1 in
+	full) echo "nb0 nb20 nb200 ubd" ;;
+	quick) echo "nb200" ;;
+	*) return 1 ;;
+	esac
+}
+
+# shellcheck disable=SC2034 # used by the scripts that source this
+bench_jobs="j0 j1 j2 j3 j4 j5 j6"
+
+# bench_job JOB: "SOURCE|WHAT" for the README's table.
+bench_job() {
+	case $1 in
+	j0) echo 'fio/j0-raw.fio|4 KiB random read/write on the raw device, libaio QD32' ;;
+	j1) echo 'fio/j1-aligned.fio|aligned 4 KiB random read/overwrite, libaio and io_uring QD32' ;;
+	j2) echo 'fio/j2-subblock-overwrite.fio|512-byte random read/overwrite of written data, libaio QD32' ;;
+	j3) echo 'fio/j3-subblock-fresh.fio|512-byte writes past EOF, into holes, into unwritten extents; 16 files, one submitter, QD16, libaio and io_uring' ;;
+	j4) echo 'fio/j4-mixed.fio|direct reads QD32 + rate-limited buffered writes to the same file' ;;
+	j5) echo 'meta-probe.c|latency of truncate, fallocate, punch hole with direct I/O in flight' ;;
+	j6) echo 'subblock-probe.c|time spent in io_submit / io_uring_enter for 512-byte writes, as a distribution' ;;
+	esac
+}
+
+# Which parts of the matrix run where.  The quick set: everything but J4,
+# on XFS only except for J3 (ext4 with libaio only; further cut down in the
+# loops of bench-guest.sh).
+want() { # want SET WORKLOAD DEV [FS]
+	if [ "$1" = quick ]; then
+		case $2 in
+		j4) return 1 ;;
+		j0 | j3) return 0 ;;
+		*) [ "${4:-}" = xfs ] ;;
+		esac
+		return
+	fi
+	case $2-$3 in
+	j0-* | j3-*) return 0 ;;
+	j1-nb20 | j1-ubd) return 0 ;;
+	j2-nb0 | j2-nb200 | j2-ubd) return 0 ;;
+	j4-nb200 | j5-nb200) return 0 ;;
+	j6-nb200 | j6-ubd) return 0 ;;
+	esac
+	return 1
+}
