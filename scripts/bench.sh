@@ -42,10 +42,7 @@ done
 # each kernel.  A series without it (or no series) benchmarks without it.
 mbsrc=$KTREE/kernel/locking/rwsem_bench_kunit.c
 for k in baseline patched; do
-	case $k in
-	baseline) src=$BTREE ;;
-	patched) src=$KTREE ;;
-	esac
+	src=$(kernel_src "$k")
 	m=$BUILD/bench/rwsem-mb-$k
 	rm -f "$m/rwsem_bench_kunit.ko"
 	[ -f "$mbsrc" ] || continue
@@ -53,8 +50,7 @@ for k in baseline patched; do
 	cmp -s "$mbsrc" "$m/rwsem_bench_kunit.c" || cp "$mbsrc" "$m/"
 	echo 'obj-m := rwsem_bench_kunit.o' >"$m/Kbuild"
 	run_logged "$BUILD/logs/rwsem-mb-$k.log" "building rwsem microbenchmark module for $k" \
-		make -C "$src" O="$src/_out-bench" ARCH=um SUBARCH=x86_64 \
-		CC="ccache gcc" M="$m" modules
+		kmake_in "$src" "$src/_out-bench" ARCH=um SUBARCH=x86_64 M="$m" modules
 done
 [ -f "$mbsrc" ] || log "no rwsem microbenchmark in the series: not measured"
 
@@ -89,9 +85,10 @@ while [ "$r" -le "$reps" ]; do
 	esac
 	for slot in $order; do
 		case $slot in
-		baseline | baseline2) kbin=$BTREE/_out-bench/linux k=baseline ;;
-		patched) kbin=$KTREE/_out-bench/linux k=patched ;;
+		baseline | baseline2) k=baseline ;;
+		patched) k=patched ;;
 		esac
+		kbin=$(kernel_bin "$k" bench)
 		o=$run/rep$r-$slot
 		if [ "$(cat "$o/status" 2>/dev/null)" = 0 ]; then
 			log "bench ($set): repetition $r/$reps, $slot: done before"

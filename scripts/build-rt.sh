@@ -13,9 +13,7 @@ need_pkgs build-essential bc bison flex libelf-dev libssl-dev ccache
 out=$KTREE/_out-rt
 mkdir -p "$out" "$BUILD/logs"
 kmake() {
-	make -C "$KTREE" O="$out" ARCH=x86_64 CC="ccache gcc" \
-		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" \
-		KBUILD_BUILD_USER=aiolock KBUILD_BUILD_HOST=aiolock "$@"
+	kmake_in "$KTREE" "$out" ARCH=x86_64 "$@"
 }
 clog=$BUILD/logs/linux-rt.config.log
 kmake -s x86_64_defconfig >"$clog" 2>&1

@@ -9,11 +9,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 kind=${1:?usage: build.sh baseline|patched debug|bench}
 flavor=${2:?usage: build.sh baseline|patched debug|bench}
-case $kind in
-baseline) src=$BTREE ;;
-patched) src=$KTREE ;;
-*) die "unknown kernel '$kind'" ;;
-esac
+src=$(kernel_src "$kind")
 case $flavor in
 debug | bench) ;;
 *) die "unknown flavor '$flavor'" ;;
@@ -36,9 +32,7 @@ if [ "$kind" = patched ] && [ "$flavor" = debug ]; then
 	[ "${PARTIAL_SERIES:-0}" = 1 ] || strict=$frags
 fi
 kmake() {
-	make -C "$src" O="$out" ARCH=um SUBARCH=x86_64 CC="ccache gcc" \
-		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" \
-		KBUILD_BUILD_USER=aiolock KBUILD_BUILD_HOST=aiolock "$@"
+	kmake_in "$src" "$out" ARCH=um SUBARCH=x86_64 "$@"
 }
 
 # (Re)generate .config only when the fragments changed, so that an

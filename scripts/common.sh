@@ -13,6 +13,31 @@ export CCACHE_BASEDIR="$BUILD"
 export CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 
+# The source tree of a kernel: baseline (pristine) or patched.
+kernel_src() { # kernel_src baseline|patched
+	case $1 in
+	baseline) echo "$BTREE" ;;
+	patched) echo "$KTREE" ;;
+	*) die "unknown kernel '$1'" ;;
+	esac
+}
+
+# The UML kernel binary of a kernel and flavour (scripts/build.sh).
+kernel_bin() { # kernel_bin baseline|patched debug|bench
+	echo "$(kernel_src "$1")/_out-$2/linux"
+}
+
+# make in a kernel tree, out of tree, with ccache and reproducible build
+# stamps (so that the baseline and the patched kernel share one ccache).
+kmake_in() { # kmake_in SRC OUT MAKE_ARGS...
+	_ksrc=$1
+	_kout=$2
+	shift 2
+	make -C "$_ksrc" O="$_kout" CC="ccache gcc" \
+		KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 1970" \
+		KBUILD_BUILD_USER=aiolock KBUILD_BUILD_HOST=aiolock "$@"
+}
+
 log() {
 	printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2
 }

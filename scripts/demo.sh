@@ -19,10 +19,7 @@ for k in baseline patched; do
 	sh scripts/build.sh "$k" bench
 done
 for k in baseline patched; do
-	case $k in
-	baseline) kbin=$BTREE/_out-bench/linux ;;
-	patched) kbin=$KTREE/_out-bench/linux ;;
-	esac
+	kbin=$(kernel_bin "$k" bench)
 	log "demo: $k kernel"
 	rc=0
 	sh scripts/run-guest.sh -k "$kbin" -n "$k" -t 900 -o "$res/$k" \

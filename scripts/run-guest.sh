@@ -16,7 +16,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
 
-kernel=$KTREE/_out-debug/linux
+kernel=$(kernel_bin patched debug)
 name=
 tmo=600
 logf=
