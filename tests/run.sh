@@ -39,6 +39,7 @@
 set -eu
 
 BINDIR=${1:-build/tests}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
 TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4}
 # Tests on a fast device first, then those that need a slow one, so that
 # each configuration re-powers its device at most once in between.
@@ -101,54 +102,29 @@ selected() {
 	return 1
 }
 
-wait_dev() {
-	i=0
-	while [ ! -b "/dev/$DEV" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
-		sleep 0.1
-	done
-}
-
-nb_power() {
-	echo "$1" >"$NB/$DEV/power"
+# The device is made and re-timed by scripts/nullb.sh.
+nullb() {
+	sh "$TOP/scripts/nullb.sh" "$@"
 }
 
 # nb_create DELAY_US
 nb_create() {
 	[ -d "$NB" ] || { say "no $NB (null_blk/configfs missing)"; return 1; }
-	if [ -d "$NB/$DEV" ]; then
-		nb_power 0 2>/dev/null || true
-		rmdir "$NB/$DEV"
-	fi
-	mkdir "$NB/$DEV"
-	echo 1 >"$NB/$DEV/memory_backed"
-	echo 2 >"$NB/$DEV/irqmode"
-	echo $(($1 * 1000)) >"$NB/$DEV/completion_nsec"
-	echo "$SIZE_MB" >"$NB/$DEV/size"
-	echo 512 >"$NB/$DEV/blocksize"
-	echo 128 >"$NB/$DEV/hw_queue_depth"
-	nb_power 1
-	wait_dev
+	[ ! -d "$NB/$DEV" ] || nullb remove "$DEV" 2>/dev/null || rmdir "$NB/$DEV"
+	nullb create "$DEV" "$SIZE_MB" $(($1 * 1000)) 128
 }
 
-# nb_delay DELAY_US: power-cycle the device with a new completion delay;
-# a memory-backed null_blk keeps its data while powered off.  Aborts the
-# suite if the device does not come back.
+# nb_delay DELAY_US: power-cycle the device with a new completion delay.
+# Aborts the suite if the device does not come back.
 nb_delay() {
-	if ! { nb_power 0 &&
-		echo $(($1 * 1000)) >"$NB/$DEV/completion_nsec" &&
-		nb_power 1 && wait_dev; }; then
+	if ! nullb delay "$DEV" $(($1 * 1000)); then
 		abort "setup/device/delay" "cannot power-cycle /dev/$DEV with a completion delay of $1 us"
 	fi
 	devdelay=$1
 }
 
 nb_remove() {
-	if [ -d "$NB/$DEV" ]; then
-		nb_power 0 2>/dev/null || true
-		rmdir "$NB/$DEV" || true
-	fi
+	[ ! -d "$NB/$DEV" ] || nullb remove "$DEV" || true
 }
 
 # Fill the device with 0xee before mkfs (which discards nothing), so that
