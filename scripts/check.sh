@@ -137,6 +137,35 @@ count_kunit() { # count_kunit NAME LOG GLOB
 	fi
 }
 
+# A boot that provokes reports on purpose: the verdict must report each
+# class in CLASSES (comma-separated: it catches them on a real kernel) and
+# nothing else (an unexpected KASAN or BUG report there is a failure).
+verdict_expect() { # verdict_expect NAME LOG CLASSES
+	sh scripts/verdict.sh "$2" >"$2.verdict" 2>&1 || true
+	_found=$(sed -n 's/^verdict: \([a-z-]*\): .*:[0-9]*: .*/\1/p' "$2.verdict" |
+		grep -v '^known-' | sort -u | tr '\n' ' ')
+	for _c in $(echo "$3" | tr ',' ' '); do
+		case " $_found" in
+		*" $_c "*) result ok "$1/verdict-catches-$_c" ;;
+		*) result fail "$1/verdict-catches-$_c" "no $_c report found in $2" ;;
+		esac
+	done
+	_other=
+	for _c in $_found; do
+		case ",$3," in
+		*",$_c,"*) ;;
+		*) _other="$_other $_c" ;;
+		esac
+	done
+	if [ -z "$_other" ]; then
+		result ok "$1/verdict-nothing-unexpected"
+	else
+		grep -E "^verdict: ($(echo "$_other" | sed 's/^ //; s/ /|/g')): " "$2.verdict" |
+			head -n 10 | sed 's/^/#   /'
+		result fail "$1/verdict-nothing-unexpected" "unexpected report class(es):$_other"
+	fi
+}
+
 # A guest command's status must be the expected one.
 check_status() { # check_status NAME WANT
 	_got=$(cat "$res/$1/status" 2>/dev/null || echo none)
@@ -188,14 +217,16 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	# writes into new space no longer complete inside io_submit): the
 	# tests expect the new behaviour on the patched kernel and 6.12's on
 	# the baseline, so that losing the feature fails them.
+	kbin=$(kernel_bin "$k" debug)
 	case $k in
-	baseline) kbin=$BTREE/_out-debug/linux feature=0 ;;
-	*) kbin=$KTREE/_out-debug/linux feature=1 ;;
+	baseline) feature=0 ;;
+	*) feature=1 ;;
 	esac
+	kname=$k
 	mkdir -p "$res/$n"
 	t0=$(date +%s)
 	rc=0
-	AIOLOCK_FEATURE_DIO_LOCK=$feature sh scripts/run-guest.sh -k "$kbin" -n "$k" -t "$tmo" -l "$res/$n/console.log" \
+	AIOLOCK_FEATURE_DIO_LOCK=$feature sh scripts/run-guest.sh -k "$kbin" -n "$kname" -t "$tmo" -l "$res/$n/console.log" \
 		-o "$res/$n" -a "null_blk.nr_devices=0" "$@" || rc=$?
 	# The guest writes its own status file; this one is the host's view.
 	echo "$rc" >"$res/$n/status"
@@ -221,7 +252,11 @@ for k in $kernels; do
 			check_lockdep_on "$n" "$res/$n"
 		else
 			set -f # the expectations are regular expressions
-			for re in $rest; do
+			# shellcheck disable=SC2086 # CLASSES REGEX...
+			set -- $rest
+			verdict_expect "$n" "$res/$n/console.log" "$1"
+			shift
+			for re in "$@"; do
 				if sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$res/$n/console.log" | grep -qE "$re"; then
 					result ok "$n/reports '$re'"
 				else
@@ -240,20 +275,18 @@ for k in $kernels; do
 	count_tap "$n" "$res/$n/output" -p -s -r "$(cat "$res/$n/status")"
 	judge "$n" "$res/$n/console.log"
 	check_lockdep_on "$n" "$res/$n"
+
 done
 
-# 6. The verdict must catch a real WARN from a real kernel: provoke one.
-n=selftest-warn
-log "$n: booting, provoking a WARN with LKDTM"
-guest patched "$n" 300 -- sh -c 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT'
+# 6. The verdict must catch real reports from a real kernel: provoke a
+# WARN and a KASAN use-after-free with LKDTM (the negative KUnit suite
+# above provokes real lockdep reports).
+n=selftest-verdict
+log "$n: booting, provoking a WARN and a KASAN report with LKDTM"
+guest patched "$n" 300 -- sh -c 'echo WARNING >/sys/kernel/debug/provoke-crash/DIRECT &&
+	echo READ_AFTER_FREE >/sys/kernel/debug/provoke-crash/DIRECT'
 check_status "$n" 0
-if sh scripts/verdict.sh "$res/$n/console.log" >"$res/$n/verdict" 2>&1; then
-	result fail "$n/verdict-catches-warn" "a WARN in the log was not reported"
-elif grep -q '^verdict: warn:' "$res/$n/verdict"; then
-	result ok "$n/verdict-catches-warn"
-else
-	result fail "$n/verdict-catches-warn" "$(head -n 1 "$res/$n/verdict")"
-fi
+verdict_expect "$n" "$res/$n/console.log" warn,kasan
 
 log "check finished in $(($(date +%s) - t_start))s; logs in $res"
 echo "$pass passed, $fail failed, $skip skipped"
