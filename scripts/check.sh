@@ -208,6 +208,7 @@ if [ "${CHECK_SKIP_BUILD:-0}" != 1 ]; then
 	done
 fi
 
+invert=0
 guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	k=$1
 	n=$2
@@ -217,12 +218,18 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	# writes into new space no longer complete inside io_submit): the
 	# tests expect the new behaviour on the patched kernel and 6.12's on
 	# the baseline, so that losing the feature fails them.
+	# With invert=1 they expect the other kernel's behaviour instead
+	# (the guest is then not named "baseline", which would veto it).
 	kbin=$(kernel_bin "$k" debug)
 	case $k in
 	baseline) feature=0 ;;
 	*) feature=1 ;;
 	esac
 	kname=$k
+	if [ "$invert" = 1 ]; then
+		feature=$((1 - feature))
+		kname=$k-expecting-$([ "$feature" = 1 ] && echo series || echo 6.12)
+	fi
 	mkdir -p "$res/$n"
 	t0=$(date +%s)
 	rc=0
@@ -276,6 +283,47 @@ for k in $kernels; do
 	judge "$n" "$res/$n/console.log"
 	check_lockdep_on "$n" "$res/$n"
 
+	# 5b. The contract tests can fail: the cases whose expectations differ
+	# between the kernels, run with the other kernel's expectations, must
+	# fail.  Each binary stops at its first failing case, so the selection
+	# holds one failing case per binary and configuration: a sub-block
+	# write into a hole (synchronous on 6.12, async with the series) and,
+	# on the baseline, the operation 6.12 does not order against in-flight
+	# direct I/O (immutable on XFS, truncate up on ext4).
+	n=$k-inverted
+	case $k in
+	baseline)
+		only="subblock_async race_exclusive"
+		cases="subblock_async/hole-libaio race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio"
+		;;
+	*)
+		only=subblock_async
+		cases=subblock_async/hole-libaio
+		;;
+	esac
+	log "$n: booting, the $k kernel with the other kernel's expectations"
+	invert=1
+	guest "$k" "$n" 600 -- sh scripts/in-guest.sh env TESTS_STALE_MB=0 \
+		TESTS_ONLY="$only" TESTS_CASE="$cases" sh tests/run.sh "$BUILD/tests"
+	invert=0
+	check_status "$n" 1
+	for fs in ${TESTS_FS:-xfs xfs-reflink ext4}; do
+		want="$fs/subblock_async/hole-libaio"
+		if [ "$k" = baseline ]; then
+			case $fs in
+			xfs*) want="$want $fs/race_exclusive/immutable-write-libaio" ;;
+			ext4) want="$want $fs/race_exclusive/truncate_up-write-libaio" ;;
+			esac
+		fi
+		for c in $want; do
+			if grep -q "^not ok - $c: " "$res/$n/output" 2>/dev/null; then
+				result ok "$n/fails $c"
+			else
+				result fail "$n/fails $c" "passed with the other kernel's expectations: this check cannot fail"
+			fi
+		done
+	done
+	judge "$n" "$res/$n/console.log"
 done
 
 # 6. The verdict must catch real reports from a real kernel: provoke a
