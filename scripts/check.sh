@@ -190,6 +190,13 @@ for u in verdict tap; do
 	sh "scripts/test-$u.sh" >"$res/$u-unit.tap" 2>&1 && urc=0 || urc=$?
 	count_tap "harness/$u-unit" "$res/$u-unit.tap" -p -r "$urc"
 done
+# The README's benchmark table is the one bench-guest.sh runs.
+if sh scripts/bench-matrix.sh -c README.md >"$res/bench-matrix.txt" 2>&1; then
+	result ok harness/readme-bench-matrix
+else
+	sed 's/^/#   /' "$res/bench-matrix.txt"
+	result fail harness/readme-bench-matrix "README.md's benchmark table differs from bench/matrix.sh"
+fi
 
 # 2. checkpatch --strict on every patch of the series: one result per
 # patch, and lint.sh's status must agree with them.
