@@ -74,11 +74,18 @@ struct writer {
 	unsigned char *bufs;
 };
 
+static void check_write(const struct aq_ev *ev, void *arg)
+{
+	(void)arg;
+	if (ev->res != (long)chunk_len((unsigned)ev->tag))
+		report("write of chunk %llu completed with %ld",
+		       (unsigned long long)ev->tag, ev->res);
+}
+
 static void *writer(void *arg)
 {
 	struct writer *w = arg;
 	struct aq q;
-	struct aq_ev ev[BATCH];
 	unsigned i = (unsigned)w->who;
 
 	aq_init(&q, w->api, BATCH);
@@ -94,15 +101,7 @@ static void *writer(void *arg)
 			report("writer %d: submit failed", w->who);
 			break;
 		}
-		for (unsigned d = 0; d < n;) {
-			int k = aq_reap(&q, 1, n - d, ev, -1);
-
-			for (int j = 0; j < k; j++)
-				if (ev[j].res != (long)chunk_len((unsigned)ev[j].tag))
-					report("write of chunk %llu completed with %ld",
-					       (unsigned long long)ev[j].tag, ev[j].res);
-			d += (unsigned)k;
-		}
+		aq_reap_all(&q, n, check_write, NULL);
 	}
 	aq_exit(&q);
 	return NULL;

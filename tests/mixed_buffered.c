@@ -63,19 +63,18 @@ static void populate_cache(int bfd, uint64_t size)
 	free(b);
 }
 
+static void check_res(const struct aq_ev *ev, void *arg)
+{
+	long want = *(long *)arg;
+
+	if (want >= 0 ? ev->res != want : ev->res < 0)
+		fail("async I/O %llu completed with %ld",
+		     (unsigned long long)ev->tag, ev->res);
+}
+
 static void reap_all(struct aq *q, unsigned n, long want)
 {
-	struct aq_ev ev[64];
-
-	for (unsigned done = 0; done < n;) {
-		int k = aq_reap(q, 1, n - done, ev, -1);
-
-		for (int i = 0; i < k; i++)
-			if (want >= 0 ? ev[i].res != want : ev[i].res < 0)
-				fail("async I/O %llu completed with %ld",
-				     (unsigned long long)ev[i].tag, ev[i].res);
-		done += (unsigned)k;
-	}
+	aq_reap_all(q, n, check_res, &want);
 }
 
 static void case_dio_read_dirty(enum api api)

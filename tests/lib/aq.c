@@ -164,6 +164,21 @@ int aq_reap(struct aq *q, unsigned min, unsigned max, struct aq_ev *ev, int time
 	return (int)n;
 }
 
+void aq_reap_all(struct aq *q, unsigned n,
+		 void (*each)(const struct aq_ev *ev, void *arg), void *arg)
+{
+	struct aq_ev ev[64];
+
+	for (unsigned done = 0; done < n;) {
+		unsigned max = n - done < 64 ? n - done : 64;
+		int k = aq_reap(q, 1, max, ev, -1);
+
+		for (int i = 0; i < k; i++)
+			each(&ev[i], arg);
+		done += (unsigned)k;
+	}
+}
+
 long aq_sync(struct aq *q, int fd, bool write, void *buf, size_t len, uint64_t off)
 {
 	struct aq_ev ev;

@@ -184,6 +184,12 @@ int aq_flush(struct aq *q);
  * (the case alarm bounds it), 0 only peeks.  Returns the number reaped.
  */
 int aq_reap(struct aq *q, unsigned min, unsigned max, struct aq_ev *ev, int timeout_ms);
+/*
+ * Reap exactly n events, waiting without limit (the case alarm bounds
+ * it), and call each(ev, arg) for every one of them.
+ */
+void aq_reap_all(struct aq *q, unsigned n,
+		 void (*each)(const struct aq_ev *ev, void *arg), void *arg);
 /* submit one, wait for it, return its result */
 long aq_sync(struct aq *q, int fd, bool write, void *buf, size_t len, uint64_t off);
 
