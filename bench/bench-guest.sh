@@ -25,6 +25,9 @@ if [ -n "$mod" ]; then
 		-e 's/.*rwsem_bench: \([a-z_+]*\): \([0-9.]*\) ns\/pair.*/RESULT rwsem op=\1 ns_per_pair=\2/p' \
 		-e 's/.*rwsem_bench: sizeof(struct rw_semaphore): \([0-9]*\) bytes.*/RESULT rwsem op=sizeof bytes=\1/p' \
 		>"$out/rwsem-bench.txt"
+	# How the module measured, for the report's text.
+	dmesg | sed -n 's/.*rwsem_bench: .*(best of \([0-9]*\) x \([0-9]*\)).*/RESULT rwsem-loop rounds=\1 pairs=\2/p' |
+		head -n 1 >>"$out/rwsem-bench.txt"
 	# The suite's own KTAP result line, "ok N rwsem_handoff_bench"
 	# (not "not ok ..."), printk timestamp removed.
 	dmesg | sed 's/^\[ *[0-9]*\.[0-9]*\] //' |

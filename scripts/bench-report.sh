@@ -226,8 +226,12 @@ writes; latencies (us) are fio's completion latency percentiles, CPU is
 user+system time of the fio job in per cent of one CPU.
 EOF
 
+loop=$(cat "$run"/rep*/rwsem-bench.txt 2>/dev/null |
+	sed -n 's/^RESULT rwsem-loop rounds=\([0-9]*\) pairs=\([0-9]*\)$/best of \1 x \2/p' |
+	sort -u | paste -s -d/ -)
+[ -n "$loop" ] || loop="best of several rounds"
 table rwsem "ns_per_pair bytes" "rwsem fast paths" \
-"Uncontended down/up pairs, best of 5 x 1000000 per boot, and sizeof(struct rw_semaphore), from the same module source (the series' KUnit microbenchmark) built against each kernel."
+"Uncontended down/up pairs, $loop per boot, and sizeof(struct rw_semaphore), from the same module source (the series' KUnit microbenchmark) built against each kernel."
 table j0 "iops lat_p99_us" "J0: raw device, 4 KiB random, libaio QD32" \
 "The physical limit of each device, no filesystem."
 table j1 "iops lat_p99_us cpu_pct" "J1: aligned 4 KiB random reads and overwrites, QD32" \
