@@ -74,6 +74,11 @@ for d in "$run"/rep*-*; do
 		done
 done >"$tmp/samples"
 [ -s "$tmp/samples" ] || die "no samples in $run"
+# A probe that saw an I/O error or data that failed verification makes
+# the whole run worthless (bench-guest.sh already fails such a boot).
+bad=$(awk '($4 == "errors" || $4 == "verify_bad" || $4 == "dio_errors") && $5 != 0 {
+	printf " rep%s-%s %s %s=%s", $1, $2, $3, $4, $5 }' "$tmp/samples")
+[ -z "$bad" ] || die "probes reported errors:$bad"
 
 # 2. Statistics per (id, metric): median and IQR per kernel, per-repetition
 # ratios patched/baseline and baseline2/baseline.
