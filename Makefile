@@ -29,6 +29,20 @@ build:
 check:
 	sh scripts/check.sh
 
+# x86_64 debug kernels for QEMU (SMP), baseline and patched.
+build-smp:
+	sh scripts/tree.sh
+	sh scripts/build.sh patched smp-debug
+	sh scripts/build.sh baseline smp-debug
+
+# The same checks on x86_64 under QEMU with 2 CPUs, and with PREEMPT_RT,
+# plus locktorture (not run by CI: see README.md for how long they take).
+check-smp:
+	CHECK_RUNTIME=smp sh scripts/check.sh
+
+check-rt:
+	CHECK_RUNTIME=rt sh scripts/check.sh
+
 # The main job: both kernels side by side on the headline workload.
 demo:
 	sh scripts/demo.sh
@@ -54,5 +68,6 @@ shellcheck:
 clean:
 	rm -rf build/check build/demo build/tests build/bench build/bench-runs
 
-.PHONY: all tree export lint bisect-check build check demo bench bench-quick build-rt \
+.PHONY: all tree export lint bisect-check build check build-smp check-smp check-rt \
+	demo bench bench-quick build-rt \
 	shellcheck clean

@@ -1,17 +1,38 @@
 #!/bin/sh
-# Build a UML kernel out of tree.
-#   scripts/build.sh baseline|patched debug|bench
-# Output: build/linux/_out-<flavor>/linux (patched) or
-# build/baseline/_out-<flavor>/linux, log in build/logs/.
+# Build a kernel out of tree.
+#   scripts/build.sh baseline|patched FLAVOR
+# Flavors: debug, bench (User Mode Linux: _out-FLAVOR/linux), smp-debug,
+# rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), in
+# build/linux (patched) or build/baseline; log in build/logs/.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
 
-kind=${1:?usage: build.sh baseline|patched debug|bench}
-flavor=${2:?usage: build.sh baseline|patched debug|bench}
+usage='usage: build.sh baseline|patched debug|bench|smp-debug|rt-debug'
+kind=${1:?$usage}
+flavor=${2:?$usage}
 src=$(kernel_src "$kind")
+# Per flavor: architecture, base configuration, fragments (later ones win),
+# make targets.  series.config holds options that only the series has.
+series=
 case $flavor in
-debug | bench) ;;
+debug | bench)
+	arch=um base=x86_64_defconfig targets=linux
+	frags="$TOP/config/uml.config $TOP/config/$flavor.config"
+	[ "$flavor" = debug ] && series=$TOP/config/series.config
+	# Bench kernels load an out-of-tree module (bench/): they need
+	# Module.symvers, which the modules target writes.
+	[ "$flavor" = bench ] && targets="linux modules"
+	;;
+smp-debug | rt-debug)
+	arch=x86_64 base=allnoconfig targets="bzImage modules"
+	frags="$TOP/config/qemu.config $TOP/config/debug.config $TOP/config/qemu-debug.config"
+	if [ "$flavor" = rt-debug ]; then
+		frags="$frags $TOP/config/rt.config"
+	else
+		series=$TOP/config/series.config
+	fi
+	;;
 *) die "unknown flavor '$flavor'" ;;
 esac
 
@@ -23,16 +44,15 @@ need_pkgs build-essential bc bison flex libelf-dev ccache
 # compile with identical command lines and share one ccache.
 out=$src/_out-$flavor
 mkdir -p "$out" "$BUILD/logs"
-frags="$TOP/config/uml.config $TOP/config/$flavor.config"
 strict=$frags
-if [ "$kind" = patched ] && [ "$flavor" = debug ]; then
-	frags="$frags $TOP/config/series.config"
+if [ "$kind" = patched ] && [ -n "$series" ]; then
+	frags="$frags $series"
 	# Part of the series (make bisect-check) may not have all its
 	# options yet.
 	[ "${PARTIAL_SERIES:-0}" = 1 ] || strict=$frags
 fi
 kmake() {
-	kmake_in "$src" "$out" ARCH=um SUBARCH=x86_64 "$@"
+	kmake_in "$src" "$out" ARCH="$arch" SUBARCH=x86_64 "$@"
 }
 
 # (Re)generate .config only when the fragments changed, so that an
@@ -43,25 +63,26 @@ sum=$(cat $frags | sha1sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "${PARTIAL_SERIES:-0}" = 1 ] ||
 	[ "$(cat "$out/.fragments" 2>/dev/null)" != "$sum" ]; then
 	log "configuring $kind-$flavor"
-	kmake -s x86_64_defconfig >"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
+	kmake -s "$base" >"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
 	# shellcheck disable=SC2086
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags \
 		>>"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
 	kmake -s olddefconfig >>"$BUILD/logs/$(basename "$src")-$flavor.config.log" 2>&1
-	# Every option a fragment asks for must have survived Kconfig.
+	# Every option a fragment asks for must have survived Kconfig; when
+	# several fragments set an option, the last one counts, as in
+	# merge_config.sh.
+	# shellcheck disable=SC2086
+	sed -n -e 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1 \2/p' \
+		-e 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1 n/p' $strict |
+		awk '{ v[$1] = $2 } END { for (s in v) print s, v[s] }' |
+		while read -r sym val; do
+			got=$(sed -n "s/^$sym=//p" "$out/.config")
+			case $val in
+			n) [ -z "$got" ] || echo "$sym: wanted unset, got $got" ;;
+			*) [ "$got" = "$val" ] || echo "$sym=$val: got '${got:-unset}'" ;;
+			esac
+		done >"$out/.config-mismatch"
 	bad=0
-	for f in $strict; do
-		grep -E '^(CONFIG_[A-Z0-9_]+=|# CONFIG_[A-Z0-9_]+ is not set)' "$f" |
-			while IFS= read -r want; do
-				case $want in
-				"# "*) sym=${want#\# }; sym=${sym%% *}
-					grep -q "^$sym=" "$out/.config" && echo "$sym: wanted unset, got $(grep "^$sym=" "$out/.config")" ;;
-				*=n) sym=${want%%=*}
-					grep -q "^$sym=" "$out/.config" && echo "$sym: wanted unset" ;;
-				*) grep -qx "$want" "$out/.config" || echo "$want: not in final config" ;;
-				esac
-			done
-	done >"$out/.config-mismatch" || true
 	if [ -s "$out/.config-mismatch" ]; then
 		cat "$out/.config-mismatch" >&2
 		bad=1
@@ -70,11 +91,7 @@ if [ ! -f "$out/.config" ] || [ "${PARTIAL_SERIES:-0}" = 1 ] ||
 	echo "$sum" >"$out/.fragments"
 fi
 
-# Bench kernels load an out-of-tree module (bench/): they need
-# Module.symvers, which the modules target writes.
-targets=linux
-[ "$flavor" = bench ] && targets="linux modules"
 # shellcheck disable=SC2086
 run_logged "$BUILD/logs/$(basename "$src")-$flavor.build.log" "building $kind-$flavor kernel" \
 	kmake -j"$JOBS" $targets
-log "$kind-$flavor: $(kmake -s kernelrelease 2>/dev/null) -> $out/linux"
+log "$kind-$flavor: $(kmake -s kernelrelease 2>/dev/null) -> $(kernel_bin "$kind" "$flavor")"

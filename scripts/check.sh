@@ -10,16 +10,27 @@
 # selects and at least one test, and the lint and unit-test scripts must
 # report one result per planned item.
 #
-# Environment: CHECK_KERNELS (default "patched baseline"), TESTS_FS and
-# TESTS_ONLY (passed to tests/run.sh), CHECK_SKIP_BUILD=1 to use the kernels
-# that are there.
+# Environment: CHECK_RUNTIME (uml, the default: single-CPU User Mode Linux;
+# smp: x86_64 with 2 CPUs under QEMU, `make check-smp`; rt: the same with
+# PREEMPT_RT, `make check-rt`), CHECK_KERNELS (default "patched baseline"),
+# TESTS_FS and TESTS_ONLY (passed to tests/run.sh), CHECK_SKIP_BUILD=1 to
+# use the kernels that are there, CHECK_TORTURE_SECS (QEMU runtimes: how
+# long each locktorture type runs, default 60).
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
 cd "$TOP"
 
 kernels=${CHECK_KERNELS:-patched baseline}
-res=$BUILD/check
+runtime=${CHECK_RUNTIME:-uml}
+# Kernel flavor, KUnit list, timeout factor and results of each runtime:
+# QEMU emulates the CPU (no KVM here), several times slower than UML.
+case $runtime in
+uml) flavor=debug kunit_list=tests/kunit.list slow=1 res=$BUILD/check ;;
+smp) flavor=smp-debug kunit_list=tests/kunit.list slow=4 res=$BUILD/check-smp ;;
+rt) flavor=rt-debug kunit_list=tests/kunit-rt.list slow=4 res=$BUILD/check-rt ;;
+*) die "unknown CHECK_RUNTIME '$runtime' (uml, smp or rt)" ;;
+esac
 rm -rf "$res"
 mkdir -p "$res"
 pass=0
@@ -207,11 +218,12 @@ count_tap lint "$res/lint.tap" -p -r "$lrc"
 
 # 3. Build.
 need_all_pkgs
+[ "$runtime" = uml ] || need_pkgs qemu-system-x86
 log "building guest tests"
 make -s -C tests O="$BUILD/tests"
 if [ "${CHECK_SKIP_BUILD:-0}" != 1 ]; then
 	for k in $kernels; do
-		sh scripts/build.sh "$k" debug
+		sh scripts/build.sh "$k" "$flavor"
 	done
 fi
 
@@ -227,7 +239,7 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	# the baseline, so that losing the feature fails them.
 	# With invert=1 they expect the other kernel's behaviour instead
 	# (the guest is then not named "baseline", which would veto it).
-	kbin=$(kernel_bin "$k" debug)
+	kbin=$(kernel_bin "$k" "$flavor")
 	case $k in
 	baseline) feature=0 ;;
 	*) feature=1 ;;
@@ -240,7 +252,8 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	mkdir -p "$res/$n"
 	t0=$(date +%s)
 	rc=0
-	AIOLOCK_FEATURE_DIO_LOCK=$feature sh scripts/run-guest.sh -k "$kbin" -n "$kname" -t "$tmo" -l "$res/$n/console.log" \
+	AIOLOCK_FEATURE_DIO_LOCK=$feature sh scripts/run-guest.sh -k "$kbin" -n "$kname" \
+		-t $((tmo * slow)) -l "$res/$n/console.log" \
 		-o "$res/$n" -a "null_blk.nr_devices=0" "$@" || rc=$?
 	# The guest writes its own status file; this one is the host's view.
 	echo "$rc" >"$res/$n/status"
@@ -251,7 +264,7 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 for k in $kernels; do
 	# 4. KUnit suites, one boot each (lockdep only reports once per boot).
 	: >"$res/kunit-boots"
-	grep -v -e '^#' -e '^[[:space:]]*$' tests/kunit.list | while read -r glob which mode rest; do
+	grep -v -e '^#' -e '^[[:space:]]*$' "$kunit_list" | while read -r glob which mode rest; do
 		[ "$which" = both ] || [ "$which" = "$k" ] || continue
 		n=$k-kunit-$glob
 		log "$n: booting"
@@ -282,7 +295,22 @@ for k in $kernels; do
 	done <"$res/kunit-boots"
 	rm -f "$res/kunit-boots"
 
-	# 5. Guest system tests.
+	# 5. locktorture, where there is more than one CPU to race on: the
+	# stock rwsem and mutex types, bounded in time.
+	if [ "$runtime" != uml ]; then
+		n=$k-locktorture
+		secs=${CHECK_TORTURE_SECS:-60}
+		kb=$(kernel_bin "$k" "$flavor")
+		log "$n: booting"
+		guest "$k" "$n" $((secs * 2 + 120)) -- sh scripts/in-guest.sh \
+			sh tests/locktorture.sh "${kb%/arch/x86/boot/bzImage}" "$secs" \
+			rwsem_lock mutex_lock
+		count_tap "$n" "$res/$n/output" -p -r "$(cat "$res/$n/status")"
+		judge "$n" "$res/$n/console.log"
+		check_lockdep_on "$n" "$res/$n"
+	fi
+
+	# 6. Guest system tests.
 	n=$k-tests
 	log "$n: booting"
 	guest "$k" "$n" 1200 -- sh scripts/in-guest.sh sh tests/run.sh "$BUILD/tests"
@@ -290,7 +318,7 @@ for k in $kernels; do
 	judge "$n" "$res/$n/console.log"
 	check_lockdep_on "$n" "$res/$n"
 
-	# 5b. The contract tests can fail: the cases whose expectations differ
+	# 6b. The contract tests can fail: the cases whose expectations differ
 	# between the kernels, run with the other kernel's expectations, must
 	# fail.  Each binary stops at its first failing case, so the selection
 	# holds one failing case per binary and configuration: a sub-block
@@ -333,7 +361,7 @@ for k in $kernels; do
 	judge "$n" "$res/$n/console.log"
 done
 
-# 6. The verdict must catch real reports from a real kernel: provoke a
+# 7. The verdict must catch real reports from a real kernel: provoke a
 # WARN and a KASAN use-after-free with LKDTM (the negative KUnit suite
 # above provokes real lockdep reports).
 n=selftest-verdict

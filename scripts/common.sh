@@ -22,9 +22,15 @@ kernel_src() { # kernel_src baseline|patched
 	esac
 }
 
-# The UML kernel binary of a kernel and flavour (scripts/build.sh).
-kernel_bin() { # kernel_bin baseline|patched debug|bench
-	echo "$(kernel_src "$1")/_out-$2/linux"
+# The kernel image of a kernel and flavour (scripts/build.sh): a UML
+# binary, or an x86_64 bzImage for QEMU.
+kernel_bin() { # kernel_bin baseline|patched debug|bench|smp-debug|rt-debug
+	case $2 in
+	smp-debug | rt-debug)
+		echo "$(kernel_src "$1")/_out-$2/arch/x86/boot/bzImage" ;;
+	*)
+		echo "$(kernel_src "$1")/_out-$2/linux" ;;
+	esac
 }
 
 # make in a kernel tree, out of tree, with ccache and reproducible build

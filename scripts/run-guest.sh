@@ -1,17 +1,23 @@
 #!/bin/sh
-# Boot a UML kernel, run one command in it, return that command's status.
+# Boot a kernel, run one command in it, return that command's status.
 #
 #   run-guest.sh [-k KERNEL] [-n baseline|patched] [-t SECONDS] [-l LOG]
-#                [-o OUTDIR] [-K KUNIT_GLOB] [-m MEM] [-a KERNEL_ARGS] -- CMD...
+#                [-o OUTDIR] [-K KUNIT_GLOB] [-m MEM] [-c CPUS]
+#                [-a KERNEL_ARGS] -- CMD...
 #
-# The guest sees the host root read-only (hostfs), tmpfs on /tmp, and OUTDIR
+# Two runtimes behind one interface, chosen by KERNEL: a User Mode Linux
+# binary (_out-debug/linux, the default; one CPU) runs as a host process;
+# an x86_64 bzImage boots under qemu-system-x86_64 with software emulation
+# and CPUS virtual CPUs (default 2).  The guest sees the host root
+# read-only (hostfs, or virtio-9p under QEMU), tmpfs on /tmp, and OUTDIR
 # (writable, shared with the host) at $AIOLOCK_OUT; CMD runs as root in the
 # current directory, with $AIOLOCK_KERNEL set to the kernel's name.  KUnit
 # suites built into the kernel run at boot only when -K selects them.  The
 # full console log goes to LOG.  The guest is killed after SECONDS; the
 # command's status, or 124 for a timeout, 125 for a guest that died, is
 # returned.  Variables named in AIOLOCK_PASS_ENV (default: TESTS_FS
-# TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK) are passed from the caller to CMD.  All files the guest used are removed afterwards.
+# TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK) are passed from the caller to CMD.
+# All files the guest used are removed afterwards.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
@@ -23,12 +29,13 @@ logf=
 outdir=
 kunit=
 mem=1536M
+cpus=2
 kargs=
 usage() {
-	sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
-while getopts k:n:t:l:o:K:m:a:h opt; do
+while getopts k:n:t:l:o:K:m:c:a:h opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	n) name=$OPTARG ;;
@@ -37,13 +44,25 @@ while getopts k:n:t:l:o:K:m:a:h opt; do
 	o) outdir=$OPTARG ;;
 	K) kunit=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) cpus=$OPTARG ;;
 	a) kargs=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || usage
-[ -x "$kernel" ] || die "no kernel at $kernel (build it first)"
+case $kernel in
+*/bzImage)
+	backend=qemu
+	[ -f "$kernel" ] || die "no kernel at $kernel (build it with 'make build-smp' or 'make build-rt')"
+	command -v qemu-system-x86_64 >/dev/null ||
+		die "qemu-system-x86_64 not found (apt-get install qemu-system-x86; 'make check-smp' installs it)"
+	;;
+*)
+	backend=uml
+	[ -x "$kernel" ] || die "no kernel at $kernel (build it with 'make build')"
+	;;
+esac
 if [ -z "$name" ]; then
 	case $kernel in
 	"$BTREE"/*) name=baseline ;;
@@ -51,8 +70,9 @@ if [ -z "$name" ]; then
 	esac
 fi
 
-# The guest's memory is a file in /dev/shm: a tmpfs too small for it
-# kills the guest part-way with SIGBUS, so check before booting.
+# A UML guest's memory is a file in /dev/shm: a tmpfs too small for it
+# kills the guest part-way with SIGBUS, so check before booting.  (QEMU's
+# guest memory is anonymous memory.)
 case $mem in
 *[Gg]) mem_kb=$((${mem%[Gg]} * 1024 * 1024)) ;;
 *[Mm]) mem_kb=$((${mem%[Mm]} * 1024)) ;;
@@ -60,7 +80,7 @@ case $mem in
 *) mem_kb=$((mem / 1024)) ;;
 esac
 shm_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
-if [ "${shm_kb:-0}" -lt $((mem_kb + 65536)) ]; then
+if [ "$backend" = uml ] && [ "${shm_kb:-0}" -lt $((mem_kb + 65536)) ]; then
 	die "/dev/shm has $((${shm_kb:-0} / 1024)) MB free; the guest needs $((mem_kb / 1024 + 64)) MB (mem=$mem): enlarge it (mount -o remount,size=$((mem_kb / 1024 + 1024))M /dev/shm) or free space"
 fi
 
@@ -112,16 +132,37 @@ else
 	kunitargs="kunit.enable=0"
 fi
 
-# umid/uml_dir keep the guest's control files inside $run; TMPDIR holds the
-# guest memory file.  setsid puts the guest's helper processes in a group
-# of their own, which the cleanup kills.
+# The guest gets its results directory ($run/out) and its parameters on
+# the kernel command line; guest-init.sh runs the command.
 # shellcheck disable=SC2086
-TMPDIR=$run setsid "$kernel" mem="$mem" umid=aiolock uml_dir="$umldir" \
-	rootfstype=hostfs hostfs=/ ro init="$TOP/scripts/guest-init.sh" \
-	con0=fd:0,fd:1 con=null ssl=null panic=-1 \
-	hung_task_panic=0 $kunitargs $kargs \
-	AIOLOCK_RUN="$run/out" AIOLOCK_KERNEL="$name" AIOLOCK_CWD="$(pwd)" \
-	</dev/null >"$logf" 2>&1 &
+set -- $kunitargs $kargs AIOLOCK_BACKEND="$backend" AIOLOCK_KERNEL="$name" \
+	AIOLOCK_CWD="$(pwd)"
+if [ "$backend" = uml ]; then
+	# umid/uml_dir keep the guest's control files inside $run; TMPDIR
+	# holds the guest memory file.  setsid puts the guest's helper
+	# processes in a group of their own, which the cleanup kills.
+	TMPDIR=$run setsid "$kernel" mem="$mem" umid=aiolock uml_dir="$umldir" \
+		rootfstype=hostfs hostfs=/ ro init="$TOP/scripts/guest-init.sh" \
+		con0=fd:0,fd:1 con=null ssl=null panic=-1 \
+		hung_task_panic=0 "$@" AIOLOCK_RUN="$run/out" \
+		</dev/null >"$logf" 2>&1 &
+else
+	# No KVM here: TCG, one host thread per virtual CPU.  The host root
+	# is exported read-only, the results directory read-write; a reboot
+	# (the guest's way to stop, and panic=-1) ends QEMU.
+	setsid qemu-system-x86_64 -accel tcg,thread=multi -smp "$cpus" \
+		-m "$mem" -nodefaults -no-reboot -display none -monitor none \
+		-serial stdio -kernel "$kernel" \
+		-fsdev local,id=root,path=/,security_model=none,readonly=on \
+		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
+		-fsdev local,id=out,path="$run/out",security_model=none \
+		-device virtio-9p-pci,fsdev=out,mount_tag=aiolock_out \
+		-append "console=ttyS0 root=/dev/root rootfstype=9p \
+rootflags=trans=virtio,version=9p2000.L,msize=262144 ro \
+init=$TOP/scripts/guest-init.sh panic=-1 \
+hung_task_panic=0 $* AIOLOCK_RUN=aiolock_out" \
+		</dev/null >"$logf" 2>&1 &
+fi
 pid=$!
 t0=$(date +%s)
 rc=
