@@ -6,6 +6,9 @@
 #   nullb.sh remove NAME
 # Completions are timer driven (irqmode=2), so they arrive in hard-IRQ
 # context after COMPLETION_NSEC, as on real hardware; 512-byte sectors.
+# The disk has one poll queue for polled I/O (REQ_POLLED, io_uring
+# IORING_SETUP_IOPOLL): polled requests complete when they are polled, at
+# once, whatever the completion delay.
 # delay power-cycles the disk with a new completion delay: a memory-backed
 # null_blk keeps its data while powered off.
 set -eu
@@ -40,6 +43,8 @@ create)
 	echo "$3" >"$d/size"
 	set_delay "$d" "$4"
 	[ -z "${5:-}" ] || echo "$5" >"$d/hw_queue_depth"
+	# One is the module's default and the most a disk can have; say so.
+	echo 1 >"$d/poll_queues"
 	echo 1 >"$d/power"
 	wait_dev "$2"
 	;;
