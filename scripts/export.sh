@@ -7,7 +7,7 @@ set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
 
-[ -d "$KTREE/.git" ] || die "no tree at $KTREE (make tree)"
+[ -e "$KTREE/.git" ] || die "no tree at $KTREE (make tree)"
 if [ -n "$(git -C "$KTREE" status --porcelain --untracked-files=no)" ]; then
 	die "uncommitted changes in $KTREE: commit them first"
 fi
