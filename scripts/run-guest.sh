@@ -147,10 +147,13 @@ if [ "$backend" = uml ]; then
 		hung_task_panic=0 "$@" AIOLOCK_RUN="$run/out" \
 		</dev/null >"$logf" 2>&1 &
 else
-	# No KVM here: TCG, one host thread per virtual CPU.  The host root
-	# is exported read-only, the results directory read-write; a reboot
-	# (the guest's way to stop, and panic=-1) ends QEMU.
-	setsid qemu-system-x86_64 -accel tcg,thread=multi -smp "$cpus" \
+	# No KVM here: TCG, one host thread per virtual CPU.  One CPU per
+	# socket: the kernel has no ACPI, and SeaBIOS's MP table lists one
+	# CPU per package.  The host root is exported read-only, the results
+	# directory read-write; a reboot (the guest's way to stop, and
+	# panic=-1) ends QEMU.
+	setsid qemu-system-x86_64 -accel tcg,thread=multi \
+		-smp "$cpus,sockets=$cpus,cores=1,threads=1" \
 		-m "$mem" -nodefaults -no-reboot -display none -monitor none \
 		-serial stdio -kernel "$kernel" \
 		-fsdev local,id=root,path=/,security_model=none,readonly=on \
