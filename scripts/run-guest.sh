@@ -180,6 +180,11 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" 2>/dev/null || true
 pid=
+# A serial console ends its lines with CR LF: strip the CR, so that the
+# log reads as a UML console log does (report patterns anchor at $).
+if [ "$backend" = qemu ]; then
+	sed 's/\r$//' "$logf" >"$logf.tmp" && mv "$logf.tmp" "$logf"
+fi
 if [ -z "$rc" ]; then
 	rc=$(cat "$run/out/status" 2>/dev/null || echo 125)
 fi
