@@ -119,11 +119,19 @@ END {
 		for (s = 2; s <= 3; s++) {
 			slot = s == 2 ? "patched" : "baseline2"
 			n = 0
+			m = 0
 			delete a
 			for (r = 1; r <= maxrep; r++)
-				if ((k, slot, r) in v && (k, "baseline", r) in v &&
-				    v[k, "baseline", r] > 0)
-					a[++n] = v[k, slot, r] / v[k, "baseline", r]
+				if ((k, slot, r) in v && (k, "baseline", r) in v) {
+					m++
+					if (v[k, "baseline", r] > 0)
+						a[++n] = v[k, slot, r] / v[k, "baseline", r]
+				}
+			# A repetition whose baseline measured 0 has no ratio:
+			# then the metric has none, rather than a median of the
+			# other repetitions that n (B/P/A) would not show.
+			if (n < m)
+				n = 0
 			sort(a, n)
 			line = line " " q(a, n, 0.5) " " (n ? a[1] : "nan") " " (n ? a[n] : "nan")
 		}
