@@ -197,9 +197,9 @@ check_lockdep_on() { # check_lockdep_on NAME OUTDIR
 	fi
 }
 
-# 1. Host-side unit tests of the harness itself: the log scanner and the
-# TAP counter, each on canned cases.
-for u in verdict tap; do
+# 1. Host-side unit tests of the harness itself: the log scanner, the
+# TAP counter and the benchmark report, each on canned cases.
+for u in verdict tap bench-report; do
 	log "$u unit test"
 	sh "scripts/test-$u.sh" >"$res/$u-unit.tap" 2>&1 && urc=0 || urc=$?
 	count_tap "harness/$u-unit" "$res/$u-unit.tap" -p -r "$urc"
