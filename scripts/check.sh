@@ -325,18 +325,20 @@ for k in $kernels; do
 	# between the kernels, run with the other kernel's expectations, must
 	# fail.  Each binary stops at its first failing case, so the selection
 	# holds one failing case per binary and configuration: a sub-block
-	# write into a hole (synchronous on 6.12, async with the series) and,
-	# on the baseline, the operation 6.12 does not order against in-flight
-	# direct I/O (immutable on XFS, truncate up on ext4).
+	# write into a hole (synchronous on 6.12, async with the series), an
+	# fchmod with an async read in flight (returns at once on 6.12, waits
+	# for the read with the series) and, on the baseline, the operation
+	# 6.12 does not order against in-flight direct I/O (immutable on XFS,
+	# truncate up on ext4).
 	n=$k-inverted
 	case $k in
 	baseline)
-		only="subblock_async race_exclusive"
-		cases="subblock_async/hole-libaio race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio"
+		only="subblock_async race_exclusive hold_time"
+		cases="subblock_async/hole-libaio race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio hold_time/fchmod-aread-libaio"
 		;;
 	*)
-		only=subblock_async
-		cases=subblock_async/hole-libaio
+		only="subblock_async hold_time"
+		cases="subblock_async/hole-libaio hold_time/fchmod-aread-libaio"
 		;;
 	esac
 	log "$n: booting, the $k kernel with the other kernel's expectations"
@@ -346,7 +348,7 @@ for k in $kernels; do
 	invert=0
 	check_status "$n" 1
 	for fs in ${TESTS_FS:-xfs xfs-reflink ext4}; do
-		want="$fs/subblock_async/hole-libaio"
+		want="$fs/subblock_async/hole-libaio $fs/hold_time/fchmod-aread-libaio"
 		if [ "$k" = baseline ]; then
 			case $fs in
 			xfs*) want="$want $fs/race_exclusive/immutable-write-libaio" ;;
@@ -363,6 +365,22 @@ for k in $kernels; do
 	done
 	judge "$n" "$res/$n/console.log"
 done
+
+# 6c. How long i_rwsem users waited for direct I/O in flight on either
+# kernel (hold_time's measurements side by side).
+case " $kernels " in
+*" baseline "*" patched "* | *" patched "*" baseline "*) both=1 ;;
+*) both=0 ;;
+esac
+if [ "$both" = 1 ]; then
+	if sh scripts/hold-time-table.sh "$res/baseline-tests/output" \
+		"$res/patched-tests/output" >"$res/hold-time.md"; then
+		result ok harness/hold-time-table
+		log "hold_time measurements (ms, 6.12 / series): $res/hold-time.md"
+	else
+		result fail harness/hold-time-table "no complete hold_time measurements"
+	fi
+fi
 
 # 7. The verdict must catch real reports from a real kernel: provoke a
 # WARN and a KASAN use-after-free with LKDTM (the negative KUnit suite
