@@ -22,7 +22,7 @@ for f in "$base" "$patched"; do
 	}
 done
 
-awk -v base="$base" '
+awk '
 function note(k, only,  a) {
 	if (++nmiss > 5)
 		return
@@ -31,7 +31,7 @@ function note(k, only,  a) {
 }
 $1 == "#" && $2 == "hold:" && NF == 6 {
 	k = $3 SUBSEP $4 SUBSEP $5
-	if (FILENAME == base) b[k] = $6; else p[k] = $6
+	if (FNR == NR) b[k] = $6; else p[k] = $6
 	if (!((($3 SUBSEP $4) in row))) { row[$3 SUBSEP $4] = 1; rows[++nr] = $3 SUBSEP $4 }
 	if (!($5 in col)) { col[$5] = 1; cols[++nc] = $5 }
 }
