@@ -28,10 +28,13 @@ runtime=${CHECK_RUNTIME:-uml}
 # ext4_mballoc_test 20 times slower than UML (294 s against 13 s on two
 # busy cores).  The factor scales the guest timeouts; the QEMU kernels'
 # hung-task timeout is scaled the same way (config/qemu-debug.config).
+# hold_time's device latency: its operations must start within half a
+# device latency of the I/O, and forking and waking tasks takes tens of
+# milliseconds under QEMU.
 case $runtime in
-uml) flavor=debug kunit_list=tests/kunit.list slow=1 res=$BUILD/check ;;
-smp) flavor=smp-debug kunit_list=tests/kunit.list slow=10 res=$BUILD/check-smp ;;
-rt) flavor=rt-debug kunit_list=tests/kunit-rt.list slow=10 res=$BUILD/check-rt ;;
+uml) flavor=debug kunit_list=tests/kunit.list slow=1 res=$BUILD/check hold_ms=100 ;;
+smp) flavor=smp-debug kunit_list=tests/kunit.list slow=10 res=$BUILD/check-smp hold_ms=400 ;;
+rt) flavor=rt-debug kunit_list=tests/kunit-rt.list slow=10 res=$BUILD/check-rt hold_ms=400 ;;
 *) die "unknown CHECK_RUNTIME '$runtime' (uml, smp or rt)" ;;
 esac
 rm -rf "$res"
@@ -316,7 +319,8 @@ for k in $kernels; do
 	# 6. Guest system tests.
 	n=$k-tests
 	log "$n: booting"
-	guest "$k" "$n" 1200 -- sh scripts/in-guest.sh sh tests/run.sh "$BUILD/tests"
+	guest "$k" "$n" 1200 -- sh scripts/in-guest.sh env TESTS_HOLD_DELAY_MS=$hold_ms \
+		sh tests/run.sh "$BUILD/tests"
 	count_tap "$n" "$res/$n/output" -p -s -r "$(cat "$res/$n/status")"
 	judge "$n" "$res/$n/console.log"
 	check_lockdep_on "$n" "$res/$n"
@@ -349,7 +353,7 @@ for k in $kernels; do
 	log "$n: booting, the $k kernel with the other kernel's expectations"
 	invert=1
 	guest "$k" "$n" 600 -- sh scripts/in-guest.sh env TESTS_STALE_MB=0 \
-		TESTS_ONLY="$only" TESTS_CASE="$cases" sh tests/run.sh "$BUILD/tests"
+		TESTS_HOLD_DELAY_MS=$hold_ms TESTS_ONLY="$only" TESTS_CASE="$cases" sh tests/run.sh "$BUILD/tests"
 	invert=0
 	check_status "$n" 1
 	for fs in ${TESTS_FS:-xfs xfs-reflink ext4}; do

@@ -34,6 +34,7 @@
 #               (e.g. "race_exclusive/truncate_down immutable-write")
 #   TESTS_KEEP_GOING=0  stop at the first failing configuration
 #   TESTS_STALE_MB  MB of the device pre-filled with 0xee (default: all)
+#   TESTS_HOLD_DELAY_MS  device latency for hold_time (default 100)
 #   AIOLOCK_KERNEL, AIOLOCK_FEATURE_DIO_LOCK: passed to the tests
 #     (see tests/lib/testlib.h)
 set -eu
@@ -48,6 +49,7 @@ iopoll subblock_async race_exclusive hold_time nowait kill_inflight io_error fre
 TESTS_ONLY=${TESTS_ONLY:-$ALL_TESTS}
 TESTS_KEEP_GOING=${TESTS_KEEP_GOING:-1}
 TESTS_STALE_MB=${TESTS_STALE_MB:-320}
+TESTS_HOLD_DELAY_MS=${TESTS_HOLD_DELAY_MS:-100}
 
 NB=/sys/kernel/config/nullb
 DEV=aiotest
@@ -76,6 +78,10 @@ delay_of() {
 	# of a device latency.
 	blockgc)
 		echo 500 ;;
+	# The operation must start within half a device latency of the I/O:
+	# an emulated guest (QEMU without KVM) needs a slower device.
+	hold_time)
+		echo "$TESTS_HOLD_DELAY_MS" ;;
 	*)
 		echo 100 ;;
 	esac
