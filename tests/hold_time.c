@@ -208,37 +208,16 @@ static char stat_state(const char *path)
 	return r && r[1] == ' ' ? r[2] : 0;
 }
 
-static char proc_state(pid_t pid)
+/* State of a process (tid 0) or of a thread of this process. */
+static char task_state(pid_t pid, pid_t tid)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	return stat_state(path);
-}
-
-static char thread_state(pid_t tid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
-	return stat_state(path);
-}
-
-/* Reads (write false) or writes in flight on TEST_DEV. */
-static unsigned dev_inflight_dir(bool write)
-{
-	char path[256];
-	unsigned r = 0, w = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/block/%s/inflight", test_dev());
-	f = fopen(path, "r");
-	if (!f)
-		fail_errno("open %s", path);
-	if (fscanf(f, "%u %u", &r, &w) != 2)
-		fail("cannot parse %s", path);
-	fclose(f);
-	return write ? w : r;
 }
 
 /*
@@ -294,7 +273,7 @@ static void start_primary(struct primary *pr)
 		fail_errno("write to the primary task's pipe");
 	close(pr->go);
 	for (;;) {
-		char st = proc_state(pr->pid);
+		char st = task_state(pr->pid, 0);
 		char c;
 
 		if (read(pr->done, &c, 1) == 1 || st == 'Z' || st == 0) {
@@ -547,7 +526,7 @@ static bool one_try(enum op op, enum io io, int attempt)
 	 */
 	while (*test_dev() && !io_done(&f) &&
 	       !(dev_inflight_dir(io_write(io)) >= 1 &&
-		 (!io_sync(io) || thread_state(atomic_load(&f.s.tid)) == 'D')))
+		 (!io_sync(io) || task_state(0, atomic_load(&f.s.tid)) == 'D')))
 		usleep(200);
 	if (io_sync(io))
 		t0 = atomic_load(&f.s.t_start);

@@ -95,7 +95,7 @@ int64_t file_phys(int fd, uint64_t off)
 	return (int64_t)(f.fe[0].fe_physical + (off - f.fe[0].fe_logical));
 }
 
-unsigned dev_inflight(void)
+unsigned dev_inflight_dir(bool write)
 {
 	char path[256], line[128];
 	unsigned r = 0, w = 0;
@@ -108,7 +108,12 @@ unsigned dev_inflight(void)
 	if (!fgets(line, sizeof(line), f) || sscanf(line, "%u %u", &r, &w) != 2)
 		fail("cannot parse %s", path);
 	fclose(f);
-	return r + w;
+	return write ? w : r;
+}
+
+unsigned dev_inflight(void)
+{
+	return dev_inflight_dir(false) + dev_inflight_dir(true);
 }
 
 void wait_inflight(unsigned n)

@@ -143,6 +143,8 @@ void dirty_free_space(size_t bytes);
 int64_t file_phys(int fd, uint64_t off);
 /* number of requests in flight on TEST_DEV (/sys/block/DEV/inflight) */
 unsigned dev_inflight(void);
+/* reads (write false) or writes in flight on TEST_DEV */
+unsigned dev_inflight_dir(bool write);
 /* wait (bounded by the case alarm) until at least n requests are in flight */
 void wait_inflight(unsigned n);
 /* write a string to TEST_NULLB/attr */
