@@ -16,7 +16,8 @@
 # full console log goes to LOG.  The guest is killed after SECONDS; the
 # command's status, or 124 for a timeout, 125 for a guest that died, is
 # returned.  Variables named in AIOLOCK_PASS_ENV (default: TESTS_FS
-# TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK) are passed from the caller to CMD.
+# TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK), and AIOLOCK_FEATURE_DIO_LOCK_EXCL,
+# are passed from the caller to CMD.
 # All files the guest used are removed afterwards.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -105,8 +106,10 @@ mkdir -p "$run/out"
 # The command, quoted for sh, and its status written where the host sees it.
 # The variables named in AIOLOCK_PASS_ENV are passed on to the command.
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+pass_env=${AIOLOCK_PASS_ENV:-TESTS_FS TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK}
+pass_env="$pass_env AIOLOCK_FEATURE_DIO_LOCK_EXCL"
 {
-	for v in ${AIOLOCK_PASS_ENV:-TESTS_FS TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK}; do
+	for v in $pass_env; do
 		val=
 		isset=
 		eval "val=\${$v-}; isset=\${$v+1}"

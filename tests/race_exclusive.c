@@ -342,7 +342,7 @@ static bool run_case_once(const struct op *op, enum api api, enum io io, int att
 		free(before);
 		return false;
 	} else if (timing_checks() &&
-		 (io != IO_SUBWRITE || api != API_LIBAIO || feature_dio_lock())) {
+		 (io != IO_SUBWRITE || api != API_LIBAIO || feature_dio_lock_exclusive())) {
 		fail("the %s completed %.1f ms after submission, before the operation "
 		     "could race it%s", io_name[io], t_sub / 1000.0,
 		     io == IO_SUBWRITE ? " (AIOLOCK_FEATURE_DIO_LOCK=1 expects a sub-block "

@@ -35,7 +35,8 @@
 #   TESTS_KEEP_GOING=0  stop at the first failing configuration
 #   TESTS_STALE_MB  MB of the device pre-filled with 0xee (default: all)
 #   TESTS_HOLD_DELAY_MS  device latency for hold_time (default 100)
-#   AIOLOCK_KERNEL, AIOLOCK_FEATURE_DIO_LOCK: passed to the tests
+#   AIOLOCK_KERNEL, AIOLOCK_FEATURE_DIO_LOCK, AIOLOCK_FEATURE_DIO_LOCK_EXCL:
+#     passed to the tests
 #     (see tests/lib/testlib.h)
 set -eu
 
@@ -45,7 +46,8 @@ TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4}
 # Tests on a fast device first, then those that need a slow one, so that
 # each configuration re-powers its device at most once in between.
 ALL_TESTS="subblock_concurrent stream_subblock extend_race mixed_buffered
-iopoll subblock_async race_exclusive hold_time nowait kill_inflight io_error freeze blockgc"
+iopoll subblock_async async_submit race_exclusive hold_time nowait kill_inflight
+io_error freeze blockgc"
 TESTS_ONLY=${TESTS_ONLY:-$ALL_TESTS}
 TESTS_KEEP_GOING=${TESTS_KEEP_GOING:-1}
 TESTS_STALE_MB=${TESTS_STALE_MB:-320}
@@ -326,7 +328,8 @@ for l in $(grep '/list$' "$OUT/plan" || true); do
 	tap_fail "$l" "listing the cases failed"
 done
 say "kernel $(uname -r) AIOLOCK_KERNEL=${AIOLOCK_KERNEL:-unset}" \
-	"AIOLOCK_FEATURE_DIO_LOCK=${AIOLOCK_FEATURE_DIO_LOCK:-0}"
+	"AIOLOCK_FEATURE_DIO_LOCK=${AIOLOCK_FEATURE_DIO_LOCK:-0}" \
+	"AIOLOCK_FEATURE_DIO_LOCK_EXCL=${AIOLOCK_FEATURE_DIO_LOCK_EXCL:-1}"
 if [ -b /dev/nullb0 ]; then
 	say "ignoring /dev/nullb0 (boot with null_blk.nr_devices=0)"
 fi

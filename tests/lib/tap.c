@@ -47,7 +47,9 @@ void tap_init(const char *test)
 		return;
 	diag("%s on %s, kernel %s, device latency %u ms, expecting %s behaviour",
 	     test, tap_fs, getenv("AIOLOCK_KERNEL") ? getenv("AIOLOCK_KERNEL") : "?",
-	     test_delay_ms(), feature_dio_lock() ? "NEW (AIOLOCK_FEATURE_DIO_LOCK=1)" : "6.12 baseline");
+	     test_delay_ms(), !feature_dio_lock() ? "6.12 baseline" :
+	     feature_dio_lock_exclusive() ? "NEW (AIOLOCK_FEATURE_DIO_LOCK=1)" :
+	     "NEW, exclusive holds waited for (AIOLOCK_FEATURE_DIO_LOCK_EXCL=0)");
 }
 
 static bool case_selected(const char *name)
@@ -170,6 +172,13 @@ bool feature_dio_lock(void)
 {
 	return strcmp(env_or("AIOLOCK_FEATURE_DIO_LOCK", "0"), "1") == 0 &&
 	       strcmp(env_or("AIOLOCK_KERNEL", ""), "baseline") != 0;
+}
+
+/* AIOLOCK_FEATURE_DIO_LOCK_EXCL=0: PREEMPT_RT does not hand write locks off */
+bool feature_dio_lock_exclusive(void)
+{
+	return feature_dio_lock() &&
+	       strcmp(env_or("AIOLOCK_FEATURE_DIO_LOCK_EXCL", "1"), "0") != 0;
 }
 
 bool test_listing(void)

@@ -14,8 +14,13 @@
  *                  would run prints "plan - fs/test/case" and is skipped
  *   AIOLOCK_KERNEL baseline | patched
  *   AIOLOCK_FEATURE_DIO_LOCK=1  expect the "i_rwsem held until DIO
- *                  completion" behaviour (set by the lead once it lands);
- *                  ignored when AIOLOCK_KERNEL=baseline
+ *                  completion" behaviour of the series; ignored when
+ *                  AIOLOCK_KERNEL=baseline
+ *   AIOLOCK_FEATURE_DIO_LOCK_EXCL=0  with the series, expect I/O that holds
+ *                  i_rwsem exclusively (sub-block writes that may zero,
+ *                  ext4 extending writes) to be waited for at submission,
+ *                  as on 6.12: PREEMPT_RT cannot hand a write lock off
+ *                  (default 1)
  */
 #ifndef TESTLIB_H
 #define TESTLIB_H
@@ -64,6 +69,8 @@ const char *test_dev(void);
 const char *test_nullb(void);
 unsigned test_delay_ms(void);
 bool feature_dio_lock(void);   /* AIOLOCK_FEATURE_DIO_LOCK=1 */
+/* feature_dio_lock(), and exclusive holds are handed off too */
+bool feature_dio_lock_exclusive(void);
 bool test_listing(void);       /* TEST_LIST=1 */
 /*
  * Timing assertions need a slow device (TEST_DELAY_MS >= 20).  With
