@@ -56,9 +56,11 @@ bench:
 bench-quick:
 	sh scripts/bench.sh quick
 
-# The patched tree built for x86_64 with PREEMPT_RT (a full vmlinux).
+# x86_64 PREEMPT_RT debug kernels for QEMU, baseline and patched.
 build-rt:
-	sh scripts/build-rt.sh
+	sh scripts/tree.sh
+	sh scripts/build.sh patched rt-debug
+	sh scripts/build.sh baseline rt-debug
 
 # Harness scripts must stay shellcheck clean.
 shellcheck:

@@ -29,6 +29,7 @@ smp-debug | rt-debug)
 	frags="$TOP/config/qemu.config $TOP/config/debug.config $TOP/config/qemu-debug.config"
 	if [ "$flavor" = rt-debug ]; then
 		frags="$frags $TOP/config/rt.config"
+		series=$TOP/config/series-rt.config
 	else
 		series=$TOP/config/series.config
 	fi
