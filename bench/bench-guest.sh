@@ -77,6 +77,7 @@ fresh_fs() { # fresh_fs FS DEV
 	case $1 in
 	xfs) mkfs.xfs -q -f -K -b size=4096 -s size=512 "$2" ;;
 	ext4) mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0 -b 4096 "$2" ;;
+	ext2) mkfs.ext2 -q -F -E nodiscard -b 4096 "$2" ;;
 	esac
 	mount -t "$1" "$2" "$mnt"
 }
@@ -119,7 +120,7 @@ for d in $devs; do
 			FIO_TARGET=$dev FIO_RW=$rw fio_run "j0.$d.raw.libaio.$rw" j0-raw.fio
 		done
 	fi
-	for fs in xfs ext4; do
+	for fs in xfs ext4 ext2; do
 		if want "$set" j1 "$d" $fs; then
 			for engine in libaio io_uring; do
 				[ "$d" = ubd ] && [ $engine = io_uring ] && continue
@@ -138,8 +139,11 @@ for d in $devs; do
 		if want "$set" j3 "$d" $fs; then
 			for engine in libaio io_uring; do
 				[ "$d" = ubd ] && [ $engine = io_uring ] && continue
-				[ "$set" = quick ] && [ $fs = ext4 ] && [ $engine = io_uring ] && continue
+				[ "$set" = quick ] && [ $fs != xfs ] && [ $engine = io_uring ] && continue
+				[ $fs = ext2 ] && [ $engine = io_uring ] && continue
 				for fa in none truncate native; do
+					# ext2 has no fallocate(), no unwritten extents
+					[ $fs = ext2 ] && [ $fa = native ] && continue
 					case $fa in
 					none) mode=append ;;
 					truncate) mode=hole ;;
@@ -166,6 +170,7 @@ for d in $devs; do
 		fi
 		if want "$set" j6 "$d" $fs; then
 			for engine in libaio io_uring; do
+				[ $fs = ext2 ] && [ $engine = io_uring ] && continue
 				u=
 				[ $engine = io_uring ] && u=-u
 				# Unwritten extents behave like holes here (J3 has both).

@@ -29,13 +29,22 @@ bench_job() {
 }
 
 # Which parts of the matrix run where.  The quick set: everything but J4,
-# on XFS only except for J3 (ext4 with libaio only; further cut down in the
-# loops of bench-guest.sh).
+# on XFS only except for J3 (ext4 and ext2 with libaio only) and J6 (ext2
+# too; further cut down in the loops of bench-guest.sh).  ext2 runs the
+# sub-block jobs only (J2, J3, J6), with libaio.
 want() { # want SET WORKLOAD DEV [FS]
+	if [ "${4:-}" = ext2 ]; then
+		case $2 in
+		j2) [ "$1" = full ] || return 1 ;;
+		j3 | j6) ;;
+		*) return 1 ;;
+		esac
+	fi
 	if [ "$1" = quick ]; then
 		case $2 in
 		j4) return 1 ;;
 		j0 | j3) return 0 ;;
+		j6) [ "${4:-}" = xfs ] || [ "${4:-}" = ext2 ] ;;
 		*) [ "${4:-}" = xfs ] ;;
 		esac
 		return

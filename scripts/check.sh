@@ -334,27 +334,32 @@ for k in $kernels; do
 	# fail, each for the reason it checks.  race_exclusive and
 	# subblock_async stop at their first failing case, so the selection
 	# holds one of their failing cases per configuration: a sub-block
-	# write into a hole (synchronous on 6.12, async with the series) and,
-	# on the baseline, the operation 6.12 does not order against in-flight
-	# direct I/O (immutable on XFS, truncate up on ext4).  hold_time runs
-	# every case: an fchmod with an async read and with an async write in
-	# flight, and a create in a directory whose unlink waits (each returns
-	# at once on 6.12 and waits for the I/O with the series).
-	# On PREEMPT_RT the sub-block write into a hole is waited for on both
-	# kernels (the series does not hand write locks off there): no gate.
+	# write into a hole (synchronous on 6.12, async with the series; on
+	# ext2, which writes holes through the page cache on both kernels, the
+	# one past EOF) and, on the baseline, the operation 6.12 does not order
+	# against in-flight direct I/O (immutable on XFS and ext2, truncate up
+	# on ext4).  hold_time runs every case: an fchmod with an async read
+	# and with an async write in flight, and a create in a directory whose
+	# unlink waits (on ext2, which cannot time its directory operations, a
+	# buffered write instead); each returns at once on 6.12 and waits for
+	# the I/O with the series.
+	# On PREEMPT_RT these sub-block writes are waited for on both kernels
+	# (the series does not hand write locks off there): no gate.
 	n=$k-inverted
-	sub=subblock_async/hole-libaio
+	sub="subblock_async/hole-libaio subblock_async/past_eof-libaio"
 	[ "$excl" = 1 ] || sub=
-	hold="hold_time/fchmod-aread-libaio hold_time/fchmod-awrite-libaio hold_time/create_sibling-aread-libaio"
+	hold="hold_time/fchmod-aread-libaio hold_time/fchmod-awrite-libaio"
+	hold_dir=hold_time/create_sibling-aread-libaio
+	hold_ext2=hold_time/pwrite_buffered-aread-libaio
 	case $k in
 	baseline)
 		only="${sub:+subblock_async }race_exclusive hold_time"
-		cases="$sub race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio $hold"
+		cases="$sub race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio $hold $hold_dir $hold_ext2"
 		why="did not wait for the I/O"
 		;;
 	*)
 		only="${sub:+subblock_async }hold_time"
-		cases="$sub $hold"
+		cases="$sub $hold $hold_dir $hold_ext2"
 		why="it waited for the I/O, expected not to"
 		;;
 	esac
@@ -364,11 +369,19 @@ for k in $kernels; do
 		TESTS_HOLD_DELAY_MS=$hold_ms TESTS_ONLY="$only" TESTS_CASE="$cases" sh tests/run.sh "$BUILD/tests"
 	invert=0
 	check_status "$n" 1
-	for fs in ${TESTS_FS:-xfs xfs-reflink ext4}; do
-		want=${sub:+$fs/$sub}
+	for fs in ${TESTS_FS:-xfs xfs-reflink ext4 ext2}; do
+		want=
+		fshold="$hold $hold_dir"
+		case $fs in
+		ext2)
+			[ -z "$sub" ] || want=$fs/subblock_async/past_eof-libaio
+			fshold="$hold $hold_ext2"
+			;;
+		*) [ -z "$sub" ] || want=$fs/subblock_async/hole-libaio ;;
+		esac
 		if [ "$k" = baseline ]; then
 			case $fs in
-			xfs*) want="$want $fs/race_exclusive/immutable-write-libaio" ;;
+			xfs* | ext2) want="$want $fs/race_exclusive/immutable-write-libaio" ;;
 			ext4) want="$want $fs/race_exclusive/truncate_up-write-libaio" ;;
 			esac
 		fi
@@ -379,7 +392,7 @@ for k in $kernels; do
 				result fail "$n/fails $c" "passed with the other kernel's expectations: this check cannot fail"
 			fi
 		done
-		for c in $hold; do
+		for c in $fshold; do
 			if grep -F "not ok - $fs/$c: " "$res/$n/output" 2>/dev/null |
 				grep -qF "$why"; then
 				result ok "$n/fails $fs/$c"

@@ -125,6 +125,27 @@ static bool op_control(enum op op)
 	return op == OP_FSTAT || op == OP_READ_CACHED;
 }
 
+/*
+ * ext2's directory operations do metadata I/O of their own on this device:
+ * on 6.12, with an async direct I/O in flight that holds no lock, unlink
+ * and link took 200 ms, rename and create 400 ms, the rename bystander
+ * 820 ms (device latency 100 ms), so the test cannot tell their wait for
+ * the direct I/O from their own.
+ */
+static const char *op_skip(enum op op)
+{
+	if (!fs_is_ext2())
+		return NULL;
+	switch (op) {
+	case OP_UNLINK: case OP_RENAME: case OP_RENAME_XDIR: case OP_LINK:
+	case OP_CREATE_SIBLING: case OP_RENAME_BYSTANDER:
+		return "ext2's directory operations wait for metadata I/O of their "
+		       "own (200-820 ms on 6.12 with the device at 100 ms)";
+	default:
+		return NULL;
+	}
+}
+
 /* 6.12 waits for async direct I/O here too: inode_dio_wait() */
 static bool op_baseline_waits(enum op op)
 {
@@ -657,6 +678,10 @@ int main(void)
 			snprintf(name, sizeof(name), "%s-%s", op_name[op], io_name[io]);
 			if (!case_begin(name, CASE_ALARM))
 				continue;
+			if (op_skip(op)) {
+				case_skip("%s", op_skip(op));
+				continue;
+			}
 			/* on a dry run (no device) only the data checks run */
 			if (*test_dev() && !timing_checks()) {
 				case_skip("device latency %u ms is too short to time anything",

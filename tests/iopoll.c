@@ -222,6 +222,14 @@ int main(void)
 
 		if (!case_begin(op_name[op], CASE_ALARM))
 			continue;
+		if (!fs_has_iopoll()) {
+			case_skip("no polled direct I/O on %s (-EOPNOTSUPP)", tap_fs);
+			continue;
+		}
+		if (op == OP_FALLOCATE && !fs_has_fallocate()) {
+			case_skip("no fallocate() on %s", tap_fs);
+			continue;
+		}
 		if ((op == OP_FTRUNCATE || op == OP_FALLOCATE ||
 		     (op == OP_PWRITE_BUFFERED && fs_is_ext4())) && !feature_dio_lock()) {
 			case_skip("6.12 waits for in-flight direct I/O here (inode_dio_wait())");

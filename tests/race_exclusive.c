@@ -35,7 +35,7 @@
  * the write then modifies (second file changes, status differs).
  *
  * Operations whose 6.12 code does not wait for DIO (truncate up on ext4,
- * FS_IOC_SETFLAGS immutable on XFS) get the ordering checked only when
+ * FS_IOC_SETFLAGS immutable on XFS and ext2) get the ordering checked only when
  * AIOLOCK_FEATURE_DIO_LOCK=1 (they take i_rwsem exclusively, which the
  * I/O then holds); their data is always checked.
  */
@@ -96,8 +96,13 @@ static const char *need_ext4(void)
 	return fs_is_ext4() ? NULL : "EXT4_IOC_MOVE_EXT is ext4 only";
 }
 
+static const char *need_fallocate(void)
+{
+	return fs_has_fallocate() ? NULL : "no fallocate() on this configuration";
+}
+
 static bool yes(void) { return true; }
-static bool xfs_only(void) { return fs_is_xfs(); }
+static bool not_ext4(void) { return !fs_is_ext4(); }
 static bool ext4_only(void) { return fs_is_ext4(); }
 
 static void op_truncate_down(struct ctx *c)
@@ -265,12 +270,12 @@ static void op_move_ext(struct ctx *c)
 static const struct op ops[] = {
 	{ "truncate_down", 0, NULL, yes, op_truncate_down, true },
 	{ "ftruncate_down_up", 0, NULL, yes, op_ftruncate_down_up, false },
-	{ "truncate_up", 0, NULL, xfs_only, op_truncate_up, false },
-	{ "falloc_alloc", 0, NULL, yes, op_falloc_alloc, false },
-	{ "punch_hole", 0, NULL, yes, op_punch, true },
-	{ "zero_range", 0, NULL, yes, op_zero_range, false },
-	{ "collapse_range", 0, NULL, yes, op_collapse, true },
-	{ "insert_range", 0, NULL, yes, op_insert, false },
+	{ "truncate_up", 0, NULL, not_ext4, op_truncate_up, false },
+	{ "falloc_alloc", 0, need_fallocate, yes, op_falloc_alloc, false },
+	{ "punch_hole", 0, need_fallocate, yes, op_punch, true },
+	{ "zero_range", 0, need_fallocate, yes, op_zero_range, false },
+	{ "collapse_range", 0, need_fallocate, yes, op_collapse, true },
+	{ "insert_range", 0, need_fallocate, yes, op_insert, false },
 	{ "ficlone", 1, need_reflink, yes, op_clone, false },
 	{ "ficlonerange", 1, need_reflink, yes, op_clone_range, false },
 	{ "fideduperange", 2, need_reflink, yes, op_dedupe, true },

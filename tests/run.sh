@@ -28,7 +28,7 @@
 # a "not ok" line.  The script exits 1 if any case failed, 0 otherwise.
 #
 # Environment:
-#   TESTS_FS    configurations to run (default "xfs xfs-reflink ext4")
+#   TESTS_FS    configurations to run (default "xfs xfs-reflink ext4 ext2")
 #   TESTS_ONLY  test names to run (default: all)
 #   TESTS_CASE  space-separated substrings of TEST/CASE names to run
 #               (e.g. "race_exclusive/truncate_down immutable-write")
@@ -42,7 +42,7 @@ set -eu
 
 BINDIR=${1:-build/tests}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4}
+TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4 ext2}
 # Tests on a fast device first, then those that need a slow one, so that
 # each configuration re-powers its device at most once in between.
 ALL_TESTS="subblock_concurrent stream_subblock extend_race mixed_buffered
@@ -161,6 +161,7 @@ do_mkfs() {
 	xfs) mkfs.xfs -q -K -f -b size=4096 -m reflink=0 "/dev/$DEV" ;;
 	xfs-reflink) mkfs.xfs -q -K -f -b size=4096 -m reflink=1 "/dev/$DEV" ;;
 	ext4) mkfs.ext4 -q -F -b 4096 -E nodiscard "/dev/$DEV" ;;
+	ext2) mkfs.ext2 -q -F -b 4096 -E nodiscard "/dev/$DEV" ;;
 	*) say "unknown configuration $1"; return 1 ;;
 	esac
 }
@@ -168,14 +169,14 @@ do_mkfs() {
 fstype_of() {
 	case $1 in
 	xfs*) echo xfs ;;
-	*) echo ext4 ;;
+	*) echo "$1" ;;
 	esac
 }
 
 do_fsck() {
 	case $1 in
 	xfs*) xfs_repair -n "/dev/$DEV" ;;
-	ext4) e2fsck -fn "/dev/$DEV" ;;
+	ext*) e2fsck -fn "/dev/$DEV" ;;
 	esac
 }
 

@@ -193,6 +193,10 @@ bool timing_checks(void)
 
 bool fs_is_xfs(void) { return strncmp(tap_fs, "xfs", 3) == 0; }
 bool fs_is_ext4(void) { return strncmp(tap_fs, "ext4", 4) == 0; }
+bool fs_is_ext2(void) { return strcmp(tap_fs, "ext2") == 0; }
+bool fs_has_fallocate(void) { return !fs_is_ext2(); }
+bool fs_has_nowait(void) { return !fs_is_ext2(); }
+bool fs_has_iopoll(void) { return !fs_is_ext2(); }
 bool fs_has_reflink(void) { return strcmp(tap_fs, "xfs-reflink") == 0; }
 
 const char *test_path(const char *name)

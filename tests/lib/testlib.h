@@ -5,7 +5,8 @@
  * filesystem/device helpers.  Every test binary links lib/libtest.a.
  *
  * Environment (set by tests/run.sh):
- *   TEST_FS        name of the filesystem configuration (xfs, xfs-reflink, ext4)
+ *   TEST_FS        name of the filesystem configuration (xfs, xfs-reflink,
+ *                  ext4, ext2)
  *   TEST_DIR       mounted scratch directory
  *   TEST_DEV       block device name (e.g. aiotest), for /sys/block/NAME
  *   TEST_NULLB     configfs directory of the null_blk device (badblocks)
@@ -80,6 +81,16 @@ bool test_listing(void);       /* TEST_LIST=1 */
 bool timing_checks(void);
 bool fs_is_xfs(void);
 bool fs_is_ext4(void);
+bool fs_is_ext2(void);
+/*
+ * What the configuration's filesystem supports (ext2 has none of these):
+ * fallocate() and unwritten extents; RWF_NOWAIT / IOCB_NOWAIT (FMODE_NOWAIT,
+ * without which io_uring hands every request to a worker); polled direct
+ * I/O (->iopoll).
+ */
+bool fs_has_fallocate(void);
+bool fs_has_nowait(void);
+bool fs_has_iopoll(void);
 bool fs_has_reflink(void);
 /* path of a scratch file in TEST_DIR, static buffer rotated 4 ways */
 const char *test_path(const char *name);
