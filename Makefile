@@ -56,6 +56,11 @@ bench:
 bench-quick:
 	sh scripts/bench.sh quick
 
+# Where io_uring's sub-block writes are issued and wait (io-wq), on both
+# kernels (not run by CI).
+bench-iowq:
+	sh scripts/iowq.sh
+
 # x86_64 PREEMPT_RT debug kernels for QEMU, baseline and patched.
 build-rt:
 	sh scripts/tree.sh
@@ -71,5 +76,5 @@ clean:
 	rm -rf build/check build/demo build/tests build/bench build/bench-runs
 
 .PHONY: all tree export lint bisect-check build check build-smp check-smp check-rt \
-	demo bench bench-quick build-rt \
+	demo bench bench-quick bench-iowq build-rt \
 	shellcheck clean

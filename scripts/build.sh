@@ -1,14 +1,14 @@
 #!/bin/sh
 # Build a kernel out of tree.
 #   scripts/build.sh baseline|patched FLAVOR
-# Flavors: debug, bench (User Mode Linux: _out-FLAVOR/linux), smp-debug,
+# Flavors: debug, bench, trace (User Mode Linux: _out-FLAVOR/linux), smp-debug,
 # rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), in
 # build/linux (patched) or build/baseline; log in build/logs/.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/scripts/common.sh"
 
-usage='usage: build.sh baseline|patched debug|bench|smp-debug|rt-debug'
+usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug'
 kind=${1:?$usage}
 flavor=${2:?$usage}
 src=$(kernel_src "$kind")
@@ -23,6 +23,11 @@ debug | bench)
 	# Bench kernels load an out-of-tree module (bench/): they need
 	# Module.symvers, which the modules target writes.
 	[ "$flavor" = bench ] && targets="linux modules"
+	;;
+trace)
+	# The bench kernel with event tracing, for make bench-iowq.
+	arch=um base=x86_64_defconfig targets=linux
+	frags="$TOP/config/uml.config $TOP/config/bench.config $TOP/config/trace.config"
 	;;
 smp-debug | rt-debug)
 	arch=x86_64 base=allnoconfig targets="bzImage modules"
