@@ -10,7 +10,8 @@
 #    number of io-wq workers and the wait channels of all fio threads.
 # Prints one RESULT line per case and the sampler's WCHAN lines.
 #   iowq-guest.sh BINDIR [FSLIST]
-# BENCH_RUNTIME and BENCH_RAMP (fio time values) set the length of each run.
+# BENCH_RUNTIME and BENCH_RAMP (fio time values) set the length of each run,
+# IOWQ_INTERVAL_MS the sampling interval (default 50).
 set -eu
 bin=$1
 fslist=${2:-xfs ext4 ext2}
@@ -62,7 +63,7 @@ for fs in $fslist; do
 			echo 1 >"$tr/events/io_uring/io_uring_submit_req/enable"
 			echo 1 >"$tr/events/io_uring/io_uring_queue_async_work/enable"
 			echo 1 >"$tr/tracing_on"
-			"$bin/iowq-sample" -b nb200 -i 10 >"$out/sample.txt" &
+			"$bin/iowq-sample" -b nb200 -i "${IOWQ_INTERVAL_MS:-50}" >"$out/sample.txt" &
 			spid=$!
 			FIO_TARGET=$mnt FIO_ENGINE=$engine FIO_FALLOC=$fa \
 				fio --output-format=json --output="$out/fio/$id.json" \

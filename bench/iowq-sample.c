@@ -16,8 +16,13 @@
  *          workers_max=N busy_pct=X
  *   WCHAN worker|submitter FUNCTION COUNT
  *
- * one WCHAN line per (kind, wait channel), most frequent first;
- * "running" is a thread that was not asleep.  busy_pct is the share of
+ * one WCHAN line per (kind, state and wait channel), most frequent first:
+ * FUNCTION is "S:wchan" with the thread's state letter from
+ * /proc/PID/task/TID/stat (R running, S sleeping interruptibly, D
+ * uninterruptibly: a lock or I/O wait) and its wait channel ("-" if
+ * none).  On User Mode Linux the wait channel is a guess (a scan of the
+ * stack for the first text address above the scheduler); the state is
+ * not.  busy_pct is the share of
  * CPU time (all CPUs) that was not idle or iowait over the sampling
  * period, from /proc/stat.
  */
@@ -37,6 +42,7 @@
 
 struct thread {
 	char path[64];		/* /proc/PID/task/TID/wchan */
+	char stat[64];		/* /proc/PID/task/TID/stat */
 	int worker;		/* an io-wq worker, not a submitter */
 };
 
@@ -127,6 +133,8 @@ static void scan_threads(const char *comm)
 			th->worker = !strncmp(name, "iou-wrk-", 8);
 			snprintf(th->path, sizeof(th->path),
 				 "/proc/%.20s/task/%.20s/wchan", p->d_name, t->d_name);
+			snprintf(th->stat, sizeof(th->stat),
+				 "/proc/%.20s/task/%.20s/stat", p->d_name, t->d_name);
 			nthreads++;
 		}
 		closedir(task);
@@ -231,12 +239,19 @@ int main(int argc, char **argv)
 		if (r + w > inflight_max)
 			inflight_max = r + w;
 		for (i = 0; i < nthreads; i++) {
+			char st[512], *c, name[80];
+
 			/* A thread that has exited since the last scan. */
-			if (read_small(threads[i].path, buf, sizeof(buf)))
+			if (read_small(threads[i].stat, st, sizeof(st)) ||
+			    read_small(threads[i].path, buf, sizeof(buf)))
 				continue;
+			/* "PID (COMM) S ...": the state follows the last ')' */
+			c = strrchr(st, ')');
 			workers += threads[i].worker;
-			count_chan(strcmp(buf, "0") ? buf : "running",
-				   threads[i].worker);
+			snprintf(name, sizeof(name), "%c:%.60s",
+				 c && c[1] && c[2] ? c[2] : '?',
+				 strcmp(buf, "0") ? buf : "-");
+			count_chan(name, threads[i].worker);
 		}
 		workers_sum += workers;
 		if (workers > workers_max)

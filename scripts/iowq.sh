@@ -6,7 +6,9 @@
 # requests the device has in flight, how many io-wq workers there are and
 # what they wait for (bench/iowq-guest.sh).  One boot per kernel; the
 # sampling perturbs the workload, so the IOPS here are not the benchmark's
-# (make bench).  IOWQ_FS selects the filesystems (default "xfs ext4 ext2").
+# (make bench); every sample costs the one-CPU guest some system calls, so
+# IOWQ_INTERVAL_MS (default 50) keeps them rare.  IOWQ_FS selects the
+# filesystems (default "xfs ext4 ext2").
 # Raw output in build/iowq/.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +26,8 @@ for k in baseline patched; do
 	sh scripts/build.sh "$k" trace
 done
 export BENCH_RUNTIME="${BENCH_RUNTIME:-3s}" BENCH_RAMP="${BENCH_RAMP:-500ms}"
-export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP"
+export IOWQ_INTERVAL_MS="${IOWQ_INTERVAL_MS:-50}"
+export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP IOWQ_INTERVAL_MS"
 for k in baseline patched; do
 	log "bench-iowq: $k kernel"
 	rc=0
@@ -42,12 +45,15 @@ done
 # key=value lookup in a RESULT line
 val() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
-# The most frequent wait channel of the io-wq workers, with its share of
-# the worker samples.
+# The io-wq workers' states (R running, S idle, D blocked) as shares of
+# the worker samples, and where the blocked ones waited most.
 top_wait() { # top_wait OUTPUT ID
 	awk -v id="id=$2" '$1 == "WCHAN" && $2 == id && $3 == "worker" {
-		n += $5; if ($5 > best) { best = $5; name = $4 } }
-		END { if (n) printf "%s %d%%", name, 100 * best / n; else print "-" }' "$1"
+		st = substr($4, 1, 1); n += $5; c[st] += $5
+		if (st == "D" && $5 > best) { best = $5; name = substr($4, 3) } }
+		END { if (!n) { print "-"; exit }
+		printf "R %d%% S %d%% D %d%%%s", 100 * c["R"] / n, 100 * c["S"] / n,
+			100 * c["D"] / n, best ? " (" name ")" : "" }' "$1"
 }
 
 echo
@@ -79,9 +85,9 @@ grep '^RESULT id=' "$res/baseline/output" | while read -r b; do
 		"$(val "$b" busy_pct)" "$(val "$p" busy_pct)"
 done
 echo
-echo "Where the io-wq workers waited most (share of worker samples):"
+echo "io-wq worker states (share of worker samples; D: where blocked most):"
 grep '^RESULT id=.*io_uring' "$res/baseline/output" | while read -r b; do
 	id=$(val "$b" id)
-	printf '  %-24s B: %-40s P: %s\n' "$id" "$(top_wait "$res/baseline/output" "$id")" \
+	printf '  %-24s B: %-44s P: %s\n' "$id" "$(top_wait "$res/baseline/output" "$id")" \
 		"$(top_wait "$res/patched/output" "$id")"
 done
