@@ -343,27 +343,23 @@ for k in $kernels; do
 	# unlink waits (on ext2, which cannot time its directory operations, a
 	# buffered write instead); each returns at once on 6.12 and waits for
 	# the I/O with the series.
-	# nowait_subblock: a NOWAIT sub-block append inside the EOF block is
-	# issued on XFS with the series and refused (-EAGAIN) on 6.12.
 	# On PREEMPT_RT these sub-block writes are waited for on both kernels
-	# (the series does not hand write locks off there), and NOWAIT ones
-	# refused: no gate.
+	# (the series does not hand write locks off there): no gate.
 	n=$k-inverted
 	sub="subblock_async/hole-libaio subblock_async/past_eof-libaio"
-	nwsub=nowait_subblock/append-uring
-	[ "$excl" = 1 ] || { sub=; nwsub=; }
+	[ "$excl" = 1 ] || sub=
 	hold="hold_time/fchmod-aread-libaio hold_time/fchmod-awrite-libaio"
 	hold_dir=hold_time/create_sibling-aread-libaio
 	hold_ext2=hold_time/pwrite_buffered-aread-libaio
 	case $k in
 	baseline)
-		only="${sub:+subblock_async }${nwsub:+nowait_subblock }race_exclusive hold_time"
-		cases="$sub $nwsub race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio $hold $hold_dir $hold_ext2"
+		only="${sub:+subblock_async }race_exclusive hold_time"
+		cases="$sub race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio $hold $hold_dir $hold_ext2"
 		why="did not wait for the I/O"
 		;;
 	*)
-		only="${sub:+subblock_async }${nwsub:+nowait_subblock }hold_time"
-		cases="$sub $nwsub $hold $hold_dir $hold_ext2"
+		only="${sub:+subblock_async }hold_time"
+		cases="$sub $hold $hold_dir $hold_ext2"
 		why="it waited for the I/O, expected not to"
 		;;
 	esac
@@ -382,9 +378,6 @@ for k in $kernels; do
 			fshold="$hold $hold_ext2"
 			;;
 		*) [ -z "$sub" ] || want=$fs/subblock_async/hole-libaio ;;
-		esac
-		case $fs in
-		xfs*) [ -z "$nwsub" ] || want="$want $fs/$nwsub" ;;
 		esac
 		if [ "$k" = baseline ]; then
 			case $fs in
