@@ -74,11 +74,7 @@ unmount() {
 # A fresh filesystem for every measurement.
 fresh_fs() { # fresh_fs FS DEV
 	unmount
-	case $1 in
-	xfs) mkfs.xfs -q -f -K -b size=4096 -s size=512 "$2" ;;
-	ext4) mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0 -b 4096 "$2" ;;
-	ext2) mkfs.ext2 -q -F -E nodiscard -b 4096 "$2" ;;
-	esac
+	bench_mkfs "$1" "$2"
 	mount -t "$1" "$2" "$mnt"
 }
 

@@ -26,6 +26,7 @@ mkdir -p "$mnt" "$out/fio"
 [ -d "$tr/events/io_uring" ] || { echo "iowq-guest: no io_uring tracepoints" >&2; exit 1; }
 echo 16384 >"$tr/buffer_size_kb"
 
+. "$top/bench/matrix.sh"
 sh "$top/scripts/nullb.sh" create nb200 1024 200000
 dev=/dev/nb200
 
@@ -38,11 +39,7 @@ fresh_fs() { # fresh_fs FS
 			sleep 0.1
 		done
 	fi
-	case $1 in
-	xfs) mkfs.xfs -q -f -K -b size=4096 -s size=512 "$dev" ;;
-	ext4) mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0 -b 4096 "$dev" ;;
-	ext2) mkfs.ext2 -q -F -E nodiscard -b 4096 "$dev" ;;
-	esac
+	bench_mkfs "$1" "$dev"
 	mount -t "$1" "$dev" "$mnt"
 }
 

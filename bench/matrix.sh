@@ -12,6 +12,15 @@ bench_devs() { # bench_devs full|quick
 	esac
 }
 
+# bench_mkfs FS DEV: the filesystem every benchmark runs on.
+bench_mkfs() {
+	case $1 in
+	xfs) mkfs.xfs -q -f -K -b size=4096 -s size=512 "$2" ;;
+	ext4) mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=0 -b 4096 "$2" ;;
+	ext2) mkfs.ext2 -q -F -E nodiscard -b 4096 "$2" ;;
+	esac
+}
+
 # shellcheck disable=SC2034 # used by the scripts that source this
 bench_jobs="j0 j1 j2 j3 j4 j5 j6"
 
