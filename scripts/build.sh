@@ -19,7 +19,10 @@ case $flavor in
 debug | bench)
 	arch=um base=x86_64_defconfig targets=linux
 	frags="$TOP/config/uml.config $TOP/config/$flavor.config"
-	[ "$flavor" = debug ] && series=$TOP/config/series.config
+	if [ "$flavor" = debug ]; then
+		frags="$frags $TOP/config/uml-debug.config"
+		series=$TOP/config/series.config
+	fi
 	# Bench kernels load an out-of-tree module (bench/): they need
 	# Module.symvers, which the modules target writes.
 	[ "$flavor" = bench ] && targets="linux modules"

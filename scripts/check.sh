@@ -342,24 +342,27 @@ for k in $kernels; do
 	# and with an async write in flight, and a create in a directory whose
 	# unlink waits (on ext2, which cannot time its directory operations, a
 	# buffered write instead); each returns at once on 6.12 and waits for
-	# the I/O with the series.
+	# the I/O with the series.  On XFS, a NOWAIT sub-block append from
+	# io_uring is refused on 6.12 (-EAGAIN, handed to io-wq) and issued
+	# at once with the series (nowait_subblock).
 	# On PREEMPT_RT these sub-block writes are waited for on both kernels
 	# (the series does not hand write locks off there): no gate.
 	n=$k-inverted
 	sub="subblock_async/hole-libaio subblock_async/past_eof-libaio"
-	[ "$excl" = 1 ] || sub=
+	nwsub=nowait_subblock/append-uring
+	[ "$excl" = 1 ] || { sub=; nwsub=; }
 	hold="hold_time/fchmod-aread-libaio hold_time/fchmod-awrite-libaio"
 	hold_dir=hold_time/create_sibling-aread-libaio
 	hold_ext2=hold_time/pwrite_buffered-aread-libaio
 	case $k in
 	baseline)
-		only="${sub:+subblock_async }race_exclusive hold_time"
-		cases="$sub race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio $hold $hold_dir $hold_ext2"
+		only="${sub:+subblock_async }${nwsub:+nowait_subblock }race_exclusive hold_time"
+		cases="$sub $nwsub race_exclusive/truncate_up-write-libaio race_exclusive/immutable-write-libaio $hold $hold_dir $hold_ext2"
 		why="did not wait for the I/O"
 		;;
 	*)
-		only="${sub:+subblock_async }hold_time"
-		cases="$sub $hold $hold_dir $hold_ext2"
+		only="${sub:+subblock_async }${nwsub:+nowait_subblock }hold_time"
+		cases="$sub $nwsub $hold $hold_dir $hold_ext2"
 		why="it waited for the I/O, expected not to"
 		;;
 	esac
@@ -377,7 +380,8 @@ for k in $kernels; do
 			[ -z "$sub" ] || want=$fs/subblock_async/past_eof-libaio
 			fshold="$hold $hold_ext2"
 			;;
-		*) [ -z "$sub" ] || want=$fs/subblock_async/hole-libaio ;;
+		ext4) [ -z "$sub" ] || want=$fs/subblock_async/hole-libaio ;;
+		*) [ -z "$sub" ] || want="$fs/subblock_async/hole-libaio $fs/$nwsub" ;;
 		esac
 		if [ "$k" = baseline ]; then
 			case $fs in

@@ -17,13 +17,20 @@
  *   unwritten-uring, unwritten-pwritev2
  *       512 bytes into a fallocated (unwritten) block below EOF: the same
  *       expectations.
+ *   overwrite-uring, overwrite-pwritev2
+ *       512 bytes into a written block below EOF, nothing in flight: a
+ *       shared-lock overwrite, issued on every kernel (the control of the
+ *       busy cases).
  *   busy-uring, busy-pwritev2
- *       512 bytes at EOF while an earlier append to the file is in flight
- *       (it holds or waits for the lock exclusively on every kernel):
- *       -EAGAIN, in less than D/2, on every kernel.
+ *       the same overwrite while an earlier sub-block append to the file is
+ *       in flight (it holds i_rwsem exclusively on every kernel, on 6.12 in
+ *       the io_uring worker that waits for it): -EAGAIN, in less than D/2,
+ *       on every kernel.  Needs a device latency to keep the append in
+ *       flight: skipped without timing checks.
  *   alloc-uring, alloc-pwritev2
  *       512 bytes at EOF = a block boundary, so the write needs a new
- *       block: -EAGAIN, in less than D/2, on every kernel.
+ *       block (FIEMAP shows none there): -EAGAIN, in less than D/2, on
+ *       every kernel.
  * Every case checks the file contents and size afterwards: a write that
  * got -EAGAIN left no trace.
  *
@@ -46,12 +53,14 @@
 #define SUB 512
 #define ATTEMPTS 20
 
-enum kind { K_APPEND, K_UNWRITTEN, K_BUSY, K_ALLOC };
-static const char *kind_name[] = { "append", "unwritten", "busy", "alloc" };
+enum kind { K_APPEND, K_UNWRITTEN, K_OVERWRITE, K_BUSY, K_ALLOC };
+static const char *kind_name[] = { "append", "unwritten", "overwrite", "busy", "alloc" };
 
-/* Is a NOWAIT write of this kind, with nothing in flight, issued? */
+/* Is a NOWAIT write of this kind issued? */
 static bool issued_expected(enum kind k)
 {
+	if (k == K_OVERWRITE)
+		return true;
 	return (k == K_APPEND || k == K_UNWRITTEN) && fs_is_xfs() &&
 	       feature_dio_lock_exclusive();
 }
@@ -130,16 +139,28 @@ static void run_case(enum kind k, bool sync)
 		free(bbuf);
 		return;
 	}
+	if (k == K_BUSY && !timing_checks()) {
+		case_skip("needs a device latency of at least 20 ms to keep the earlier "
+			  "append in flight (TEST_DELAY_MS=%u)", d);
+		free(buf);
+		free(bbuf);
+		return;
+	}
 	model_init(&m, 64 * KiB);
 	fd = create_direct(path);
 	aq_init(&uq, API_URING, 4);
 
 	switch (k) {
 	case K_APPEND:
-	case K_BUSY:
 		/* EOF at 512 inside block 0, which is allocated */
 		dio_pwrite_gen(fd, &m, 0, SUB, 1);
 		off = SUB;
+		break;
+	case K_OVERWRITE:
+	case K_BUSY:
+		/* 16 KiB written, EOF at 16 KiB; inside the second block */
+		dio_pwrite_gen(fd, &m, 0, 16 * KiB, 1);
+		off = 4 * KiB + SUB;
 		break;
 	case K_UNWRITTEN:
 		/* 16 KiB written, 16 KiB..32 KiB unwritten, EOF at 32 KiB */
@@ -153,20 +174,24 @@ static void run_case(enum kind k, bool sync)
 		/* EOF at the end of block 0: the next byte needs block 1 */
 		dio_pwrite_gen(fd, &m, 0, 4 * KiB, 1);
 		off = 4 * KiB;
+		/* no preallocation beyond EOF, or the case proves nothing */
+		if (file_phys(fd, off) >= 0)
+			fail("setup: file offset %llu already has a block: this write "
+			     "would not need an allocation", (unsigned long long)off);
 		break;
 	}
 
 	if (k == K_BUSY) {
 		/*
-		 * An earlier append in flight: it holds i_rwsem exclusively (or
-		 * an io_uring worker does, waiting for it, on 6.12).
+		 * An earlier sub-block append in flight: it holds i_rwsem
+		 * exclusively (or an io_uring worker does, waiting for it, on
+		 * 6.12).
 		 */
 		aq_init(&q, API_URING, 2);
-		fill_pat(bbuf, SUB, SUB, 2);
-		if (aq_submit(&q, fd, true, bbuf, SUB, SUB, 1, 0))
+		fill_pat(bbuf, 16 * KiB, SUB, 2);
+		if (aq_submit(&q, fd, true, bbuf, SUB, 16 * KiB, 1, 0))
 			fail("submit the earlier append");
 		wait_inflight(1);
-		off = 2 * SUB;
 	}
 
 	fill_pat(buf, off, SUB, 3);
@@ -201,7 +226,7 @@ static void run_case(enum kind k, bool sync)
 		aq_reap(&q, 1, 1, &ev, -1);
 		if (ev.res != SUB)
 			fail("the earlier append completed with %ld", ev.res);
-		model_write(&m, SUB, SUB, 2);
+		model_write(&m, 16 * KiB, SUB, 2);
 		aq_exit(&q);
 	}
 	if (issued)

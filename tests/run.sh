@@ -47,7 +47,7 @@ TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4 ext2}
 # each configuration re-powers its device at most once in between.
 ALL_TESTS="subblock_concurrent stream_subblock extend_race mixed_buffered
 iopoll subblock_async async_submit race_exclusive hold_time nowait
-kill_inflight io_error freeze blockgc"
+nowait_subblock kill_inflight io_error freeze blockgc"
 TESTS_ONLY=${TESTS_ONLY:-$ALL_TESTS}
 TESTS_KEEP_GOING=${TESTS_KEEP_GOING:-1}
 TESTS_STALE_MB=${TESTS_STALE_MB:-320}
