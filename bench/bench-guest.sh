@@ -6,7 +6,7 @@
 #   bench-guest.sh BINDIR MODULE full|quick
 # MODULE is the rwsem microbenchmark module built for this kernel, or "".
 # BENCH_RUNTIME and BENCH_RAMP (fio time values) set the length of each fio
-# job.
+# job, BENCH_J3_QD J3's queue depth (default 16).
 set -eu
 bin=$1
 mod=$2
@@ -15,6 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$AIOLOCK_OUT
 mnt=/tmp/bench
 export FIO_RUNTIME="${BENCH_RUNTIME:-1500ms}" FIO_RAMP="${BENCH_RAMP:-500ms}"
+export FIO_J3_QD="${BENCH_J3_QD:-16}"
 mkdir -p "$out/fio" "$out/hist" "$mnt"
 : >"$out/probes.txt"
 

@@ -20,6 +20,7 @@ out=$AIOLOCK_OUT
 mnt=/tmp/iowq
 tr=/sys/kernel/tracing
 export FIO_RUNTIME="${BENCH_RUNTIME:-3s}" FIO_RAMP="${BENCH_RAMP:-500ms}"
+export FIO_J3_QD="${BENCH_J3_QD:-16}"
 mkdir -p "$mnt" "$out/fio"
 
 [ -d "$tr/events" ] || mount -t tracefs nodev "$tr"

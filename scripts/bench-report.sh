@@ -22,7 +22,8 @@ done
 shift $((OPTIND - 1))
 run=${1:?usage: bench-report.sh [-p PLOT_PREFIX] RUN_DIR}
 [ -f "$run/params" ] || die "$run is not a benchmark run"
-read -r set reps sublevel runtime ramp <"$run/params"
+read -r set reps sublevel runtime ramp qd <"$run/params"
+qd=${qd:-16} # runs from before J3's queue depth was a parameter
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -223,7 +224,8 @@ Run \`$(basename "$run")\`: set "$set", $reps repetitions; each repetition
 boots the baseline, the patched kernel and the baseline again (A/A), in
 rotating order.  UML (ARCH=um, one CPU) without lock or memory debugging,
 on $host.  fio jobs run $runtime after $ramp of
-ramp; every measurement has a freshly made filesystem.
+ramp; J3 at queue depth $qd; every measurement has a freshly made
+filesystem.
 
 Devices: \`nbN\` is a memory-backed null_blk disk completing every request
 N us after submission from a timer interrupt (\`nb0\`: completed inline);
@@ -251,7 +253,7 @@ table j1 "iops lat_p99_us cpu_pct" "J1: aligned 4 KiB random reads and overwrite
 "No-regression control: block-aligned direct I/O never needed the changed paths."
 table j2 "iops read_lat_p99_us write_lat_p99_us cpu_pct" "J2: 512-byte random reads and overwrites (50/50), libaio QD32" \
 "Control: sub-block overwrites of written data, which 6.12 already runs asynchronously."
-table j3 "iops lat_p99_us cpu_pct" "J3: 512-byte writes into fresh space, 16 files, one submitter, QD16" \
+table j3 "iops lat_p99_us cpu_pct" "J3: 512-byte writes into fresh space, 16 files, one submitter, QD$qd" \
 "The case the series is for: append past EOF, writes into holes and into unwritten extents."
 table j4 "iops lat_p99_us bufwr_lat_p99_us" "J4: direct reads QD32 + rate-limited buffered writes to the same file" \
 "Where holding the lock until completion can cost: the buffered writer needs the inode lock exclusively (iops and lat: the direct reads; bufwr: the buffered writes)."

@@ -12,7 +12,8 @@
 #
 # Environment: BENCH_REPS (default 5 for full, 3 for quick), BENCH_RUNTIME
 # and BENCH_RAMP (per fio job, fio time values, default 1500ms and 500ms),
-# BENCH_RESUME (a run directory to complete after an interruption).
+# BENCH_J3_QD (J3's queue depth, default 16), BENCH_RESUME (a run directory
+# to complete after an interruption).
 #
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
 # full set also writes bench/results/<sublevel>-<date>.md and its plots.
@@ -58,14 +59,14 @@ done
 # are kept, the others are run again.
 if [ -n "${BENCH_RESUME:-}" ]; then
 	run=$BENCH_RESUME
-	read -r _ reps _ BENCH_RUNTIME BENCH_RAMP <"$run/params" ||
+	read -r _ reps _ BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD <"$run/params" ||
 		die "$run is not a benchmark run"
 	log "resuming $run"
 else
 	stamp=$(date +%Y%m%d-%H%M%S)
 	run=$BUILD/bench-runs/$set-$stamp
 	mkdir -p "$run"
-	echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms}" >"$run/params"
+	echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms} ${BENCH_J3_QD:-16}" >"$run/params"
 	{
 		echo "cores=$(nproc)"
 		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
@@ -75,7 +76,8 @@ img=/dev/shm/aiolock-bench-ubd.$$
 trap 'rm -f "$img"' EXIT
 
 export BENCH_RUNTIME="${BENCH_RUNTIME:-1500ms}" BENCH_RAMP="${BENCH_RAMP:-500ms}"
-export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP"
+export BENCH_J3_QD="${BENCH_J3_QD:-16}"
+export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD"
 r=1
 while [ "$r" -le "$reps" ]; do
 	case $((r % 3)) in

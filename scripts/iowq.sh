@@ -27,7 +27,7 @@ for k in baseline patched; do
 done
 export BENCH_RUNTIME="${BENCH_RUNTIME:-3s}" BENCH_RAMP="${BENCH_RAMP:-500ms}"
 export IOWQ_INTERVAL_MS="${IOWQ_INTERVAL_MS:-50}"
-export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP IOWQ_INTERVAL_MS"
+export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD IOWQ_INTERVAL_MS"
 for k in baseline patched; do
 	log "bench-iowq: $k kernel"
 	rc=0
