@@ -44,10 +44,13 @@ BINDIR=${1:-build/tests}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4 ext2}
 # Tests on a fast device first, then those that need a slow one, so that
-# each configuration re-powers its device at most once in between.
+# each configuration re-powers its device at most once in between.  All of
+# a configuration's tests share one filesystem, and io_error's append case
+# needs its append to get the block its probing write got: nowait_subblock
+# runs after it, as its allocations moved ext4's choice of that block.
 ALL_TESTS="subblock_concurrent stream_subblock extend_race mixed_buffered
 iopoll subblock_async async_submit race_exclusive hold_time nowait
-nowait_subblock kill_inflight io_error freeze blockgc"
+kill_inflight io_error nowait_subblock freeze blockgc"
 TESTS_ONLY=${TESTS_ONLY:-$ALL_TESTS}
 TESTS_KEEP_GOING=${TESTS_KEEP_GOING:-1}
 TESTS_STALE_MB=${TESTS_STALE_MB:-320}
