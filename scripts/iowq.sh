@@ -8,7 +8,7 @@
 # sampling perturbs the workload, so the IOPS here are not the benchmark's
 # (make bench); every sample costs the one-CPU guest some system calls, so
 # IOWQ_INTERVAL_MS (default 50) keeps them rare.  IOWQ_FS selects the
-# filesystems (default "xfs ext4 ext2").
+# filesystems (default "xfs ext4 ext2"), BENCH_J3_QD J3's queue depth (16).
 # Raw output in build/iowq/.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +57,7 @@ top_wait() { # top_wait OUTPUT ID
 }
 
 echo
-echo "J3 (512-byte direct writes into fresh space, 16 files, QD16) on null_blk,"
+echo "J3 (512-byte direct writes into fresh space, 16 files, QD${BENCH_J3_QD:-16}) on null_blk,"
 echo "200 us latency; $(cat "$BUILD/sublevel") baseline (B) vs patched (P), one run each."
 echo "punted: share of io_uring requests issued from io-wq (h: hashed);"
 echo "inflight: mean requests on the device; workers: mean io-wq workers; busy: CPU."
