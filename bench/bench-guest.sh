@@ -6,7 +6,8 @@
 #   bench-guest.sh BINDIR MODULE full|quick
 # MODULE is the rwsem microbenchmark module built for this kernel, or "".
 # BENCH_RUNTIME and BENCH_RAMP (fio time values) set the length of each fio
-# job, BENCH_J3_QD J3's queue depth (default 16).
+# job, BENCH_J3_QD J3's queue depth (default 16), BENCH_QUICK_DEV the quick
+# set's device (bench/matrix.sh).
 set -eu
 bin=$1
 mod=$2

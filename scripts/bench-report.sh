@@ -22,7 +22,7 @@ done
 shift $((OPTIND - 1))
 run=${1:?usage: bench-report.sh [-p PLOT_PREFIX] RUN_DIR}
 [ -f "$run/params" ] || die "$run is not a benchmark run"
-read -r set reps sublevel runtime ramp qd <"$run/params"
+read -r set reps sublevel runtime ramp qd _ <"$run/params"
 qd=${qd:-16} # runs from before J3's queue depth was a parameter
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

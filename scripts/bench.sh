@@ -12,7 +12,9 @@
 #
 # Environment: BENCH_REPS (default 5 for full, 3 for quick), BENCH_RUNTIME
 # and BENCH_RAMP (per fio job, fio time values, default 1500ms and 500ms),
-# BENCH_J3_QD (J3's queue depth, default 16), BENCH_RESUME (a run directory
+# BENCH_J3_QD (J3's queue depth, default 16), BENCH_QUICK_DEV (the quick
+# set's device, nbN: null_blk completing after N us, default nb200),
+# BENCH_RESUME (a run directory
 # to complete after an interruption).
 #
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
@@ -59,14 +61,14 @@ done
 # are kept, the others are run again.
 if [ -n "${BENCH_RESUME:-}" ]; then
 	run=$BENCH_RESUME
-	read -r _ reps _ BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD <"$run/params" ||
+	read -r _ reps _ BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD BENCH_QUICK_DEV <"$run/params" ||
 		die "$run is not a benchmark run"
 	log "resuming $run"
 else
 	stamp=$(date +%Y%m%d-%H%M%S)
 	run=$BUILD/bench-runs/$set-$stamp
 	mkdir -p "$run"
-	echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms} ${BENCH_J3_QD:-16}" >"$run/params"
+	echo "$set $reps $(cat "$BUILD/sublevel") ${BENCH_RUNTIME:-1500ms} ${BENCH_RAMP:-500ms} ${BENCH_J3_QD:-16} ${BENCH_QUICK_DEV:-nb200}" >"$run/params"
 	{
 		echo "cores=$(nproc)"
 		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
@@ -76,8 +78,12 @@ img=/dev/shm/aiolock-bench-ubd.$$
 trap 'rm -f "$img"' EXIT
 
 export BENCH_RUNTIME="${BENCH_RUNTIME:-1500ms}" BENCH_RAMP="${BENCH_RAMP:-500ms}"
-export BENCH_J3_QD="${BENCH_J3_QD:-16}"
-export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD"
+export BENCH_J3_QD="${BENCH_J3_QD:-16}" BENCH_QUICK_DEV="${BENCH_QUICK_DEV:-nb200}"
+case $BENCH_QUICK_DEV in
+nb*) case ${BENCH_QUICK_DEV#nb} in '' | *[!0-9]*) false ;; esac ;;
+*) false ;;
+esac || die "BENCH_QUICK_DEV must be nbN (null_blk, N us), not '$BENCH_QUICK_DEV'"
+export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD BENCH_QUICK_DEV"
 r=1
 while [ "$r" -le "$reps" ]; do
 	case $((r % 3)) in
