@@ -14,8 +14,7 @@
 # and BENCH_RAMP (per fio job, fio time values, default 1500ms and 500ms),
 # BENCH_J3_QD (J3's queue depth, default 16), BENCH_QUICK_DEV (the quick
 # set's device, nbN: null_blk completing after N us, default nb200),
-# BENCH_RESUME (a run directory
-# to complete after an interruption).
+# BENCH_RESUME (a run directory to complete after an interruption).
 #
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
 # full set also writes bench/results/<sublevel>-<date>.md and its plots.
