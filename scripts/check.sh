@@ -306,15 +306,20 @@ for k in $kernels; do
 	rm -f "$res/kunit-boots"
 
 	# 5. locktorture, where there is more than one CPU to race on: the
-	# stock rwsem and mutex types, bounded in time.
+	# stock rwsem and mutex types, bounded in time, and on the patched
+	# kernel the series' rwsem hand-off type.
 	if [ "$runtime" != uml ]; then
 		n=$k-locktorture
 		secs=${CHECK_TORTURE_SECS:-60}
 		kb=$(kernel_bin "$k" "$flavor")
+		types="rwsem_lock mutex_lock"
+		[ "$k" = patched ] && types="$types rwsem_handoff_lock"
+		ntypes=$(echo "$types" | wc -w)
 		log "$n: booting"
-		guest "$k" "$n" $((secs * 2 + 120)) -- sh scripts/in-guest.sh \
+		# shellcheck disable=SC2086
+		guest "$k" "$n" $((secs * ntypes + 120)) -- sh scripts/in-guest.sh \
 			sh tests/locktorture.sh "${kb%/arch/x86/boot/bzImage}" "$secs" \
-			rwsem_lock mutex_lock
+			$types
 		count_tap "$n" "$res/$n/output" -p -r "$(cat "$res/$n/status")"
 		judge "$n" "$res/$n/console.log"
 		check_lockdep_on "$n" "$res/$n"
