@@ -46,7 +46,7 @@ devs=$(bench_devs "$set") || {
 dev_up() {
 	case $1 in
 	nb*)
-		sh "$top/scripts/nullb.sh" create "$1" 1024 "$((${1#nb} * 1000))"
+		sh "$top/scripts/guest/nullb.sh" create "$1" 1024 "$((${1#nb} * 1000))"
 		echo "/dev/$1"
 		;;
 	ubd)
@@ -57,7 +57,7 @@ dev_up() {
 
 dev_down() {
 	case $1 in
-	nb*) sh "$top/scripts/nullb.sh" remove "$1" ;;
+	nb*) sh "$top/scripts/guest/nullb.sh" remove "$1" ;;
 	esac
 }
 

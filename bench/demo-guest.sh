@@ -8,7 +8,7 @@ set -eu
 bin=$1
 lat=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-sh "$top/scripts/nullb.sh" create demo 1024 "$lat"
+sh "$top/scripts/guest/nullb.sh" create demo 1024 "$lat"
 mkfs.xfs -q -K -f -b size=4096 /dev/demo
 mkdir -p /tmp/demo
 mount -t xfs /dev/demo /tmp/demo
@@ -21,5 +21,5 @@ for engine in libaio io_uring; do
 	done
 done
 umount /tmp/demo
-sh "$top/scripts/nullb.sh" remove demo
+sh "$top/scripts/guest/nullb.sh" remove demo
 echo "RESULT device_latency_us=$((lat / 1000))"

@@ -28,7 +28,7 @@ mkdir -p "$mnt" "$out/fio"
 echo 16384 >"$tr/buffer_size_kb"
 
 . "$top/bench/matrix.sh"
-sh "$top/scripts/nullb.sh" create nb200 1024 200000
+sh "$top/scripts/guest/nullb.sh" create nb200 1024 200000
 dev=/dev/nb200
 
 fresh_fs() { # fresh_fs FS
@@ -83,5 +83,5 @@ for fs in $fslist; do
 	done
 done
 umount "$mnt"
-sh "$top/scripts/nullb.sh" remove nb200
+sh "$top/scripts/guest/nullb.sh" remove nb200
 echo "iowq-guest: done"

@@ -1,6 +1,6 @@
 # The benchmark matrix: the workloads, the devices of each set and which
 # workload runs on which device.  Sourced by bench/bench-guest.sh, which
-# runs it, and by scripts/bench-matrix.sh, which prints the README's table
+# runs it, and by scripts/jobs/bench-matrix.sh, which prints the README's table
 # from it.
 # shellcheck shell=sh
 

@@ -1,7 +1,8 @@
 # Shared helpers for the workbench scripts.  Sourced, not executed.
 # shellcheck shell=sh
 
-TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+# The scripts that source this live in scripts/STAGE/ and set TOP first.
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 SRC_TARBALL=${SRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KTREE=${KTREE:-$BUILD/linux}        # patched tree, the one developers edit
@@ -22,7 +23,7 @@ kernel_src() { # kernel_src baseline|patched
 	esac
 }
 
-# The kernel image of a kernel and flavour (scripts/build.sh): a UML
+# The kernel image of a kernel and flavour (scripts/kernel/build.sh): a UML
 # binary, or an x86_64 bzImage for QEMU.
 kernel_bin() { # kernel_bin baseline|patched debug|bench|trace|smp-debug|rt-debug
 	case $2 in

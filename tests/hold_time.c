@@ -65,8 +65,9 @@
  *
  * Every case prints its accepted measurement as
  *   # hold: FS OP IO OP_MS
- * (OP_MS: how long the operation took); scripts/hold-time-table.sh turns
- * those lines of a baseline and a patched run into a table.
+ * (OP_MS: how long the operation took);
+ * scripts/verdict/hold-time-table.sh turns those lines of a baseline and
+ * a patched run into a table.
  */
 #include <errno.h>
 #include <fcntl.h>

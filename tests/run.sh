@@ -23,7 +23,7 @@
 #   # plan: FS/TEST/CASE          (N lines)
 # and it ends with "# summary: N ok, N not ok, N skipped".  A run that
 # stops before the summary, or leaves a planned case without a result, is
-# incomplete (scripts/tap-count.sh -p -s checks both).  A set-up step
+# incomplete (scripts/verdict/tap-count.sh -p -s checks both).  A set-up step
 # that fails (device power cycle, unmount, clean-up) aborts the suite with
 # a "not ok" line.  The script exits 1 if any case failed, 0 otherwise.
 #
@@ -118,9 +118,9 @@ selected() {
 	return 1
 }
 
-# The device is made and re-timed by scripts/nullb.sh.
+# The device is made and re-timed by scripts/guest/nullb.sh.
 nullb() {
-	sh "$TOP/scripts/nullb.sh" "$@"
+	sh "$TOP/scripts/guest/nullb.sh" "$@"
 }
 
 # nb_create DELAY_US

@@ -5,7 +5,7 @@
 #   bench-matrix.sh             the table (Markdown)
 #   bench-matrix.sh -c FILE     exit 1 if FILE does not hold it verbatim
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/bench/matrix.sh"
 
 table() {

@@ -9,7 +9,7 @@
 # PLOT_PREFIX-submit.png (distribution of io_submit times, J6) with
 # gnuplot, and the report links them by file name.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
 plots=

@@ -19,7 +19,7 @@
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
 # full set also writes bench/results/<sublevel>-<date>.md and its plots.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 cd "$TOP"
 
@@ -34,9 +34,9 @@ esac
 need_all_pkgs
 need_pkgs fio jq gnuplot-nox
 make -s -C bench O="$BUILD/bench"
-sh scripts/tree.sh
+sh scripts/stack/tree.sh
 for k in baseline patched; do
-	sh scripts/build.sh "$k" bench
+	sh scripts/kernel/build.sh "$k" bench
 done
 
 # The rwsem microbenchmark: the series' KUnit benchmark source, which uses
@@ -108,23 +108,23 @@ while [ "$r" -le "$reps" ]; do
 		rc=0
 		mod=$BUILD/bench/rwsem-mb-$k/rwsem_bench_kunit.ko
 		[ -f "$mod" ] || mod=
-		sh scripts/run-guest.sh -k "$kbin" -n "$k" -t 1800 -m 2560M -o "$o" \
+		sh scripts/guest/run-guest.sh -k "$kbin" -n "$k" -t 1800 -m 2560M -o "$o" \
 			-l "$o/console.log" -K rwsem_handoff_bench \
 			-a "null_blk.nr_devices=0 ubdb=$img" -- \
 			sh bench/bench-guest.sh "$BUILD/bench" "$mod" "$set" || rc=$?
 		[ $rc -eq 0 ] || die "benchmark failed on $slot (status $rc); see $o"
-		sh scripts/verdict.sh "$o/console.log" >/dev/null ||
+		sh scripts/verdict/verdict.sh "$o/console.log" >/dev/null ||
 			die "kernel reports in $o/console.log"
 	done
 	r=$((r + 1))
 done
 
-sh scripts/bench-report.sh "$run" >"$run/report.md"
+sh scripts/jobs/bench-report.sh "$run" >"$run/report.md"
 if [ "$set" = full ]; then
 	res=bench/results
 	name=$(cat "$BUILD/sublevel")-$(date +%Y-%m-%d)
 	mkdir -p "$res"
-	sh scripts/bench-report.sh -p "$res/$name" "$run" >"$res/$name.md"
+	sh scripts/jobs/bench-report.sh -p "$res/$name" "$run" >"$res/$name.md"
 	log "results: $res/$name.md"
 fi
 cat "$run/report.md"

@@ -9,10 +9,10 @@
 # adds must be covered by a MAINTAINERS section other than THE REST
 # (scripts/get_maintainer.pl on the patched tree).
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
-[ -x "$BTREE/scripts/checkpatch.pl" ] || sh "$TOP/scripts/tree.sh"
+[ -x "$BTREE/scripts/checkpatch.pl" ] || sh "$TOP/scripts/stack/tree.sh"
 bad=0
 list=$(grep -v -e '^#' -e '^$' "$TOP/patches/series" || true)
 echo "1..$(printf '%s\n' "$list" | grep -c . || true)"

@@ -4,7 +4,7 @@
 # git am, plus build/baseline, a worktree of "base" for the baseline kernel.
 # An existing tree is left alone (it may hold a developer's work).
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
 need_pkgs linux-source-6.12 git xz-utils

@@ -12,7 +12,7 @@
 # aborts).  Only kernel lines are considered: those with a printk
 # timestamp, also when the timestamp follows a partial line of other
 # console output.  The guest command's own output does not go to the
-# console (scripts/guest-init.sh), so a test printing "WARNING:" cannot
+# console (scripts/guest/guest-init.sh), so a test printing "WARNING:" cannot
 # cause or hide anything.
 #
 # One report is known and counted separately instead of failing: UML 6.12

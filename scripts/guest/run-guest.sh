@@ -20,7 +20,7 @@
 # are passed from the caller to CMD.
 # All files the guest used are removed afterwards.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
 kernel=$(kernel_bin patched debug)
@@ -52,18 +52,28 @@ while getopts k:n:t:l:o:K:m:c:a:h opt; do
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || usage
+
+# The runtime (scripts/guest/uml.sh, scripts/guest/qemu.sh), chosen by the
+# kernel image.  Each defines the same functions:
+#   backend_check KERNEL      die unless KERNEL and the runtime are there
+#   backend_check_mem MEM MEM_KB
+#                             die unless the host has room for the guest
+#   backend_prepare RUN       set up what it needs in the run directory
+#   backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
+#                             start the guest in the background, in a
+#                             process group of its own
+#   backend_finish LOG        make the console log read as UML's does
 case $kernel in
 */bzImage)
 	backend=qemu
-	[ -f "$kernel" ] || die "no kernel at $kernel (build it with 'make build-smp' or 'make build-rt')"
-	command -v qemu-system-x86_64 >/dev/null ||
-		die "qemu-system-x86_64 not found (apt-get install qemu-system-x86; 'make check-smp' installs it)"
+	. "$TOP/scripts/guest/qemu.sh"
 	;;
 *)
 	backend=uml
-	[ -x "$kernel" ] || die "no kernel at $kernel (build it with 'make build')"
+	. "$TOP/scripts/guest/uml.sh"
 	;;
 esac
+backend_check "$kernel"
 if [ -z "$name" ]; then
 	case $kernel in
 	"$BTREE"/*) name=baseline ;;
@@ -71,23 +81,17 @@ if [ -z "$name" ]; then
 	esac
 fi
 
-# A UML guest's memory is a file in /dev/shm: a tmpfs too small for it
-# kills the guest part-way with SIGBUS, so check before booting.  (QEMU's
-# guest memory is anonymous memory.)
+# The guest's memory in kB.
 case $mem in
 *[Gg]) mem_kb=$((${mem%[Gg]} * 1024 * 1024)) ;;
 *[Mm]) mem_kb=$((${mem%[Mm]} * 1024)) ;;
 *[Kk]) mem_kb=${mem%[Kk]} ;;
 *) mem_kb=$((mem / 1024)) ;;
 esac
-shm_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
-if [ "$backend" = uml ] && [ "${shm_kb:-0}" -lt $((mem_kb + 65536)) ]; then
-	die "/dev/shm has $((${shm_kb:-0} / 1024)) MB free; the guest needs $((mem_kb / 1024 + 64)) MB (mem=$mem): enlarge it (mount -o remount,size=$((mem_kb / 1024 + 1024))M /dev/shm) or free space"
-fi
+backend_check_mem "$mem" "$mem_kb"
 
 run=$(mktemp -d /dev/shm/aiolock-run.XXXXXX)
-umldir=$run/uml
-mkdir -p "$umldir"
+backend_prepare "$run"
 # shellcheck disable=SC2317 # called through trap
 cleanup() {
 	if [ -n "${pid:-}" ]; then
@@ -140,35 +144,8 @@ fi
 # shellcheck disable=SC2086
 set -- $kunitargs $kargs AIOLOCK_BACKEND="$backend" AIOLOCK_KERNEL="$name" \
 	AIOLOCK_CWD="$(pwd)"
-if [ "$backend" = uml ]; then
-	# umid/uml_dir keep the guest's control files inside $run; TMPDIR
-	# holds the guest memory file.  setsid puts the guest's helper
-	# processes in a group of their own, which the cleanup kills.
-	TMPDIR=$run setsid "$kernel" mem="$mem" umid=aiolock uml_dir="$umldir" \
-		rootfstype=hostfs hostfs=/ ro init="$TOP/scripts/guest-init.sh" \
-		con0=fd:0,fd:1 con=null ssl=null panic=-1 \
-		hung_task_panic=0 "$@" AIOLOCK_RUN="$run/out" \
-		</dev/null >"$logf" 2>&1 &
-else
-	# No KVM here: TCG, one host thread per virtual CPU.  One CPU per
-	# socket: the kernel has no ACPI, and SeaBIOS's MP table lists one
-	# CPU per package.  The host root is exported read-only, the results
-	# directory read-write; a reboot (the guest's way to stop, and
-	# panic=-1) ends QEMU.
-	setsid qemu-system-x86_64 -accel tcg,thread=multi \
-		-smp "$cpus,sockets=$cpus,cores=1,threads=1" \
-		-m "$mem" -nodefaults -no-reboot -display none -monitor none \
-		-serial stdio -kernel "$kernel" \
-		-fsdev local,id=root,path=/,security_model=none,readonly=on \
-		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
-		-fsdev local,id=out,path="$run/out",security_model=none \
-		-device virtio-9p-pci,fsdev=out,mount_tag=aiolock_out \
-		-append "console=ttyS0 root=/dev/root rootfstype=9p \
-rootflags=trans=virtio,version=9p2000.L,msize=262144 ro \
-init=$TOP/scripts/guest-init.sh panic=-1 \
-hung_task_panic=0 $* AIOLOCK_RUN=aiolock_out" \
-		</dev/null >"$logf" 2>&1 &
-fi
+backend_boot "$kernel" "$mem" "$cpus" "$run" "$logf" \
+	"$TOP/scripts/guest/guest-init.sh" "$@"
 pid=$!
 t0=$(date +%s)
 rc=
@@ -183,11 +160,7 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$pid" 2>/dev/null || true
 pid=
-# A serial console ends its lines with CR LF: strip the CR, so that the
-# log reads as a UML console log does (report patterns anchor at $).
-if [ "$backend" = qemu ]; then
-	sed 's/\r$//' "$logf" >"$logf.tmp" && mv "$logf.tmp" "$logf"
-fi
+backend_finish "$logf"
 if [ -z "$rc" ]; then
 	rc=$(cat "$run/out/status" 2>/dev/null || echo 125)
 fi

@@ -6,9 +6,9 @@
 # A run only counts if it is complete: every guest command must exit with
 # the status it should (124: timed out, 125: the guest died), the guest
 # tests must report every case of the plan they print and their closing
-# summary (scripts/tap-count.sh), every KUnit boot must run the suites it
-# selects and at least one test, and the lint and unit-test scripts must
-# report one result per planned item.
+# summary (scripts/verdict/tap-count.sh), every KUnit boot must run the
+# suites it selects and at least one test, and the lint and unit-test
+# scripts must report one result per planned item.
 #
 # Environment: CHECK_RUNTIME (uml, the default: single-CPU User Mode Linux;
 # smp: x86_64 with 2 CPUs under QEMU, `make check-smp`; rt: the same with
@@ -17,7 +17,7 @@
 # use the kernels that are there, CHECK_TORTURE_SECS (QEMU runtimes: how
 # long each locktorture type runs, default 60).
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 cd "$TOP"
 
@@ -68,7 +68,7 @@ status_text() { # status_text STATUS
 
 # Judge a guest log: one result for the whole boot.
 judge() { # judge NAME LOG
-	if sh scripts/verdict.sh "$2" >"$2.verdict" 2>&1; then
+	if sh scripts/verdict/verdict.sh "$2" >"$2.verdict" 2>&1; then
 		result ok "$1/log-clean"
 	else
 		grep -v ' 0 report' "$2.verdict" | head -n 20 | sed 's/^/#   /'
@@ -77,13 +77,13 @@ judge() { # judge NAME LOG
 	grep 'known UML' "$2.verdict" | grep -v ' 0 known' | sed 's/^/# /' || true
 }
 
-# Count the TAP results of a run (scripts/tap-count.sh) and add one
+# Count the TAP results of a run (scripts/verdict/tap-count.sh) and add one
 # failure if the run is incomplete or its status is wrong.
 count_tap() { # count_tap NAME OUTPUT [tap-count options]
 	_n=$1
 	_o=$2
 	shift 2
-	_c=$(sh scripts/tap-count.sh "$@" "$_o") && _rc=0 || _rc=$?
+	_c=$(sh scripts/verdict/tap-count.sh "$@" "$_o") && _rc=0 || _rc=$?
 	printf '%s\n' "$_c" | grep -v '^tap-count: [0-9]* passed' || true
 	_sum=$(printf '%s\n' "$_c" | sed -n 's/^tap-count: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p')
 	if [ -z "$_sum" ]; then
@@ -161,7 +161,7 @@ count_kunit() { # count_kunit NAME LOG GLOB
 # class in CLASSES (comma-separated: it catches them on a real kernel) and
 # nothing else (an unexpected KASAN or BUG report there is a failure).
 verdict_expect() { # verdict_expect NAME LOG CLASSES
-	sh scripts/verdict.sh "$2" >"$2.verdict" 2>&1 || true
+	sh scripts/verdict/verdict.sh "$2" >"$2.verdict" 2>&1 || true
 	_found=$(sed -n 's/^verdict: \([a-z-]*\): .*:[0-9]*: .*/\1/p' "$2.verdict" |
 		grep -v '^known-' | sort -u | tr '\n' ' ')
 	for _c in $(echo "$3" | tr ',' ' '); do
@@ -205,13 +205,16 @@ check_lockdep_on() { # check_lockdep_on NAME OUTDIR
 
 # 1. Host-side unit tests of the harness itself: the log scanner, the
 # TAP counter and the benchmark report, each on canned cases.
-for u in verdict tap bench-report; do
+for ut in scripts/verdict/test-verdict.sh scripts/verdict/test-tap.sh \
+	scripts/jobs/test-bench-report.sh; do
+	u=${ut##*/test-}
+	u=${u%.sh}
 	log "$u unit test"
-	sh "scripts/test-$u.sh" >"$res/$u-unit.tap" 2>&1 && urc=0 || urc=$?
+	sh "$ut" >"$res/$u-unit.tap" 2>&1 && urc=0 || urc=$?
 	count_tap "harness/$u-unit" "$res/$u-unit.tap" -p -r "$urc"
 done
 # The README's benchmark table is the one bench-guest.sh runs.
-if sh scripts/bench-matrix.sh -c README.md >"$res/bench-matrix.txt" 2>&1; then
+if sh scripts/jobs/bench-matrix.sh -c README.md >"$res/bench-matrix.txt" 2>&1; then
 	result ok harness/readme-bench-matrix
 else
 	sed 's/^/#   /' "$res/bench-matrix.txt"
@@ -220,8 +223,8 @@ fi
 
 # 2. checkpatch --strict on every patch of the series: one result per
 # patch, and lint.sh's status must agree with them.
-sh scripts/tree.sh
-sh scripts/lint.sh >"$res/lint.tap" 2>&1 && lrc=0 || lrc=$?
+sh scripts/stack/tree.sh
+sh scripts/stack/lint.sh >"$res/lint.tap" 2>&1 && lrc=0 || lrc=$?
 grep '^#' "$res/lint.tap" || true
 count_tap lint "$res/lint.tap" -p -r "$lrc"
 
@@ -232,7 +235,7 @@ log "building guest tests"
 make -s -C tests O="$BUILD/tests"
 if [ "${CHECK_SKIP_BUILD:-0}" != 1 ]; then
 	for k in $kernels; do
-		sh scripts/build.sh "$k" "$flavor"
+		sh scripts/kernel/build.sh "$k" "$flavor"
 	done
 fi
 
@@ -262,7 +265,7 @@ guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...
 	t0=$(date +%s)
 	rc=0
 	AIOLOCK_FEATURE_DIO_LOCK=$feature AIOLOCK_FEATURE_DIO_LOCK_EXCL=$excl \
-		sh scripts/run-guest.sh -k "$kbin" -n "$kname" \
+		sh scripts/guest/run-guest.sh -k "$kbin" -n "$kname" \
 		-t $((tmo * slow)) -l "$res/$n/console.log" \
 		-o "$res/$n" -a "null_blk.nr_devices=0" "$@" || rc=$?
 	# The guest writes its own status file; this one is the host's view.
@@ -278,7 +281,7 @@ for k in $kernels; do
 		[ "$which" = both ] || [ "$which" = "$k" ] || continue
 		n=$k-kunit-$glob
 		log "$n: booting"
-		guest "$k" "$n" 600 -K "$glob" -- sh scripts/in-guest.sh true </dev/null
+		guest "$k" "$n" 600 -K "$glob" -- sh scripts/guest/in-guest.sh true </dev/null
 		printf '%s %s %s %s\n' "$n" "$glob" "$mode" "$rest" >>"$res/kunit-boots"
 	done
 	while read -r n glob mode rest; do
@@ -317,7 +320,7 @@ for k in $kernels; do
 		ntypes=$(echo "$types" | wc -w)
 		log "$n: booting"
 		# shellcheck disable=SC2086
-		guest "$k" "$n" $((secs * ntypes + 120)) -- sh scripts/in-guest.sh \
+		guest "$k" "$n" $((secs * ntypes + 120)) -- sh scripts/guest/in-guest.sh \
 			sh tests/locktorture.sh "${kb%/arch/x86/boot/bzImage}" "$secs" \
 			$types
 		count_tap "$n" "$res/$n/output" -p -r "$(cat "$res/$n/status")"
@@ -328,7 +331,7 @@ for k in $kernels; do
 	# 6. Guest system tests.
 	n=$k-tests
 	log "$n: booting"
-	guest "$k" "$n" 1200 -- sh scripts/in-guest.sh env TESTS_HOLD_DELAY_MS=$hold_ms \
+	guest "$k" "$n" 1200 -- sh scripts/guest/in-guest.sh env TESTS_HOLD_DELAY_MS=$hold_ms \
 		sh tests/run.sh "$BUILD/tests"
 	count_tap "$n" "$res/$n/output" -p -s -r "$(cat "$res/$n/status")"
 	judge "$n" "$res/$n/console.log"
@@ -373,7 +376,7 @@ for k in $kernels; do
 	esac
 	log "$n: booting, the $k kernel with the other kernel's expectations"
 	invert=1
-	guest "$k" "$n" 600 -- sh scripts/in-guest.sh env TESTS_STALE_MB=0 \
+	guest "$k" "$n" 600 -- sh scripts/guest/in-guest.sh env TESTS_STALE_MB=0 \
 		TESTS_HOLD_DELAY_MS=$hold_ms TESTS_ONLY="$only" TESTS_CASE="$cases" sh tests/run.sh "$BUILD/tests"
 	invert=0
 	check_status "$n" 1
@@ -427,7 +430,7 @@ case " ${TESTS_ONLY:-hold_time} " in
 *) both=0 ;; # not measured in this run
 esac
 if [ "$both" = 1 ]; then
-	if sh scripts/hold-time-table.sh "$res/baseline-tests/output" \
+	if sh scripts/verdict/hold-time-table.sh "$res/baseline-tests/output" \
 		"$res/patched-tests/output" >"$res/hold-time.md"; then
 		result ok harness/hold-time-table
 		log "hold_time measurements (ms, 6.12 / series): $res/hold-time.md"

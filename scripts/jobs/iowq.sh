@@ -11,7 +11,7 @@
 # filesystems (default "xfs ext4 ext2"), BENCH_J3_QD J3's queue depth (16).
 # Raw output in build/iowq/.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 cd "$TOP"
 
@@ -21,9 +21,9 @@ mkdir -p "$res"
 need_all_pkgs
 need_pkgs fio jq
 make -s -C bench O="$BUILD/bench"
-sh scripts/tree.sh
+sh scripts/stack/tree.sh
 for k in baseline patched; do
-	sh scripts/build.sh "$k" trace
+	sh scripts/kernel/build.sh "$k" trace
 done
 export BENCH_RUNTIME="${BENCH_RUNTIME:-3s}" BENCH_RAMP="${BENCH_RAMP:-500ms}"
 export IOWQ_INTERVAL_MS="${IOWQ_INTERVAL_MS:-50}"
@@ -31,14 +31,14 @@ export AIOLOCK_PASS_ENV="BENCH_RUNTIME BENCH_RAMP BENCH_J3_QD IOWQ_INTERVAL_MS"
 for k in baseline patched; do
 	log "bench-iowq: $k kernel"
 	rc=0
-	sh scripts/run-guest.sh -k "$(kernel_bin "$k" trace)" -n "$k" -t 1200 \
+	sh scripts/guest/run-guest.sh -k "$(kernel_bin "$k" trace)" -n "$k" -t 1200 \
 		-m 2560M -o "$res/$k" -l "$res/$k/console.log" \
 		-a null_blk.nr_devices=0 -- \
 		sh bench/iowq-guest.sh "$BUILD/bench" "${IOWQ_FS:-xfs ext4 ext2}" || rc=$?
 	[ $rc -eq 0 ] || die "bench-iowq failed on $k (status $rc); see $res/$k"
 	grep -q '^iowq-guest: done' "$res/$k/output" ||
 		die "bench-iowq did not finish on $k; see $res/$k"
-	sh scripts/verdict.sh "$res/$k/console.log" >/dev/null ||
+	sh scripts/verdict/verdict.sh "$res/$k/console.log" >/dev/null ||
 		die "kernel reports in $res/$k/console.log"
 done
 

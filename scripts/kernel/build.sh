@@ -1,11 +1,11 @@
 #!/bin/sh
 # Build a kernel out of tree.
-#   scripts/build.sh baseline|patched FLAVOR
+#   scripts/kernel/build.sh baseline|patched FLAVOR
 # Flavors: debug, bench, trace (User Mode Linux: _out-FLAVOR/linux), smp-debug,
 # rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), in
 # build/linux (patched) or build/baseline; log in build/logs/.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
 usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug'
@@ -46,7 +46,7 @@ smp-debug | rt-debug)
 esac
 
 need_pkgs build-essential bc bison flex libelf-dev ccache
-[ -d "$src" ] || sh "$TOP/scripts/tree.sh"
+[ -d "$src" ] || sh "$TOP/scripts/stack/tree.sh"
 
 # The object directory is a direct child of the source tree, so that kbuild
 # uses the relative srctree "..": then the baseline and the patched kernel

@@ -4,7 +4,7 @@
 # 512-byte async direct writes on XFS in both, and print them side by side.
 # DEMO_LATENCY_NS sets the device completion latency (default 200 us).
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 cd "$TOP"
 
@@ -14,19 +14,19 @@ rm -rf "$res"
 mkdir -p "$res"
 need_all_pkgs
 make -s -C bench O="$BUILD/bench"
-sh scripts/tree.sh
+sh scripts/stack/tree.sh
 for k in baseline patched; do
-	sh scripts/build.sh "$k" bench
+	sh scripts/kernel/build.sh "$k" bench
 done
 for k in baseline patched; do
 	kbin=$(kernel_bin "$k" bench)
 	log "demo: $k kernel"
 	rc=0
-	sh scripts/run-guest.sh -k "$kbin" -n "$k" -t 900 -o "$res/$k" \
+	sh scripts/guest/run-guest.sh -k "$kbin" -n "$k" -t 900 -o "$res/$k" \
 		-l "$res/$k/console.log" -a null_blk.nr_devices=0 -- \
 		sh bench/demo-guest.sh "$BUILD/bench" "$lat" || rc=$?
 	[ $rc -eq 0 ] || die "demo workload failed on $k (status $rc); see $res/$k"
-	sh scripts/verdict.sh "$res/$k/console.log" >/dev/null ||
+	sh scripts/verdict/verdict.sh "$res/$k/console.log" >/dev/null ||
 		die "kernel reports in $res/$k/console.log"
 done
 

@@ -53,7 +53,7 @@ echo "aiolock-guest: kernel $(uname -r) ($AIOLOCK_KERNEL), running $AIOLOCK_OUT/
 cd "$AIOLOCK_CWD" || cd /
 # The command's output goes to the results file only: on the console a
 # partial line of it could hide the start of a kernel report from
-# scripts/verdict.sh.  cmd writes its status itself (see run-guest.sh).
+# scripts/verdict/verdict.sh.  cmd writes its status itself (see run-guest.sh).
 sh "$AIOLOCK_OUT/cmd" </dev/null >"$AIOLOCK_OUT/output" 2>&1
 sync
 echo "aiolock-guest: done, status $(cat "$AIOLOCK_OUT/status" 2>/dev/null)"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Table of the hold_time measurements of a baseline and a patched run.
-#   scripts/hold-time-table.sh BASELINE_OUTPUT PATCHED_OUTPUT
+#   scripts/verdict/hold-time-table.sh BASELINE_OUTPUT PATCHED_OUTPUT
 # The arguments are tests/run.sh outputs (make check keeps them as
 # build/check/*/KERNEL-tests/output); hold_time prints one line per case,
 #   # hold: FS OP IO OP_MS

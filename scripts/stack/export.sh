@@ -4,7 +4,7 @@
 # only on the commits' content and metadata: no commit hashes, no git
 # version trailer.  patches/0000-cover-letter.patch is kept as it is.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
 [ -e "$KTREE/.git" ] || die "no tree at $KTREE (make tree)"
