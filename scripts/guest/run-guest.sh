@@ -95,7 +95,7 @@ backend_prepare "$run"
 # shellcheck disable=SC2317 # called through trap
 cleanup() {
 	if [ -n "${pid:-}" ]; then
-		kill -KILL -- "-$pid" 2>/dev/null || true
+		kill -s KILL -- "-$pid" 2>/dev/null || true
 	fi
 	if [ -n "$outdir" ] && [ -d "$run/out" ]; then
 		mkdir -p "$outdir"
@@ -152,7 +152,9 @@ rc=
 while kill -0 "$pid" 2>/dev/null; do
 	if [ $(($(date +%s) - t0)) -ge "$tmo" ]; then
 		log "guest timed out after ${tmo}s; killing it"
-		kill -KILL -- "-$pid" 2>/dev/null || true
+		# "-s KILL --": dash's kill takes "-KILL --" for a signal and
+		# a bad pid, and then kills nothing.
+		kill -s KILL -- "-$pid" 2>/dev/null || true
 		rc=124
 		break
 	fi
