@@ -7,6 +7,7 @@
 # out (124), within seconds of the timeout.  Prints a plan, TAP lines and
 # "N passed, N failed".
 set -eu
+command -v pgrep >/dev/null || { echo "pgrep not found (procps)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 # A marker no other process on the machine has in its command line.
