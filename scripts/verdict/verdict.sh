@@ -107,7 +107,7 @@ for f in "$@"; do
 			note = ""
 			if (class == "rcu") {
 				e = report_end(i)
-				if (within(i, (i + 6 < e ? i + 6 : e), "^lib/maple_tree\.c:835 ") &&
+				if (within(i, (i + 6 < e ? i + 6 : e), "^lib/maple_tree\\.c:835 ") &&
 				    within(i, e, "flush_tlb_mm") &&
 				    within(i, e, "free_ioctx")) {
 					if (known == 0)
