@@ -9,11 +9,11 @@
 set -eu
 command -v pgrep >/dev/null || { echo "pgrep not found (procps)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/verdict/tap.sh
+. "$here/../verdict/tap.sh"
 tmp=$(mktemp -d)
 # A marker no other process on the machine has in its command line.
 mark=$$$(date +%s)
-pass=0
-fail=0
 # shellcheck disable=SC2317 # called through trap
 cleanup() {
 	pkill -KILL -f "sleep 7$mark" 2>/dev/null || true
@@ -65,19 +65,11 @@ check() { # check NAME KERNEL TIMEOUT EXPECTED_STATUS MAX_SECONDS
 	if [ -z "$why" ] && pgrep -f "sleep 7$mark" >/dev/null; then
 		why="guest processes left running"
 	fi
-	if [ -z "$why" ]; then
-		echo "ok - run-guest/$1"
-		pass=$((pass + 1))
-	else
-		echo "not ok - run-guest/$1: $why"
-		sed 's/^/#   /' "$tmp/$1.out"
-		fail=$((fail + 1))
-	fi
+	tap_result "run-guest/$1" "$why" "$(cat "$tmp/$1.out")"
 }
 
 echo "1..3"
 check command-status status3 60 3 30
 check guest-died dies 60 125 30
 check timeout hangs 2 124 10
-echo "run-guest: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+tap_end run-guest

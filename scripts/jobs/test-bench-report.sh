@@ -7,6 +7,8 @@
 # "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/verdict/tap.sh
+. "$here/../verdict/tap.sh"
 run=$(mktemp -d)
 trap 'rm -rf "$run"' EXIT
 echo "quick 3 6.12.117 1500ms 500ms" >"$run/params"
@@ -30,32 +32,25 @@ done <<'RUNS'
 3 baseline2 11 19 32
 RUNS
 out=$(sh "$here/bench-report.sh" "$run" 2>&1) && rc=0 || rc=$?
-pass=0
-fail=0
 echo "1..4"
 check() { # check NAME ROW-REGEX EXPECTED-TAIL
 	row=$(printf '%s\n' "$out" | grep -E "$2" || true)
 	case $row in
-	*"$3") echo "ok - bench-report/$1"; pass=$((pass + 1)) ;;
+	*"$3") tap_result "bench-report/$1" "" ;;
 	*)
-		echo "not ok - bench-report/$1: expected a row ending in '$3'"
-		printf '%s\n' "${row:-(no such row)}" | sed 's/^/#   /'
-		fail=$((fail + 1))
+		tap_result "bench-report/$1" "expected a row ending in '$3'" \
+			"${row:-(no such row)}"
 		;;
 	esac
 }
 if [ "$rc" -eq 0 ]; then
-	echo "ok - bench-report/exit"
-	pass=$((pass + 1))
+	tap_result bench-report/exit ""
 else
-	echo "not ok - bench-report/exit: exit $rc"
-	printf '%s\n' "$out" | sed 's/^/#   /'
-	fail=$((fail + 1))
+	tap_result bench-report/exit "exit $rc" "$out"
 fi
 check noise '\| down_read\+up_read \| ns_per_pair \|' \
 	'| 1.00 (1.00-1.10) | 1.00 (1.00-1.10) | no |'
 check beyond '\| down_write\+up_write \| ns_per_pair \|' \
 	'| 0.50 (0.50-0.50) | 1.00 (0.95-1.05) | yes (lower) |'
 check zero-baseline '\| sizeof \| bytes \|' '| - | - | - |'
-echo "bench-report: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+tap_end bench-report

@@ -7,8 +7,8 @@
 # "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
+# shellcheck source=scripts/verdict/tap.sh
+. "$here/tap.sh"
 echo "1..$(find "$here/tap-tests" -name '*.tap' | wc -l)"
 for f in "$here"/tap-tests/*.tap; do
 	n=$(basename "$f" .tap)
@@ -33,13 +33,9 @@ for f in "$here"/tap-tests/*.tap; do
 		;;
 	esac
 	if [ "$ok" -eq 1 ]; then
-		echo "ok - tap-count/$n"
-		pass=$((pass + 1))
+		tap_result "tap-count/$n" ""
 	else
-		echo "not ok - tap-count/$n: exit $rc"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=$((fail + 1))
+		tap_result "tap-count/$n" "exit $rc" "$out"
 	fi
 done
-echo "tap-count: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+tap_end tap-count

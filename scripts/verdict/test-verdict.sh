@@ -4,8 +4,8 @@
 # report of CLASS.  Prints a plan, TAP lines and "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
+# shellcheck source=scripts/verdict/tap.sh
+. "$here/tap.sh"
 echo "1..$(find "$here/verdict-tests" -name 'pass-*.log' -o -name 'fail-*.log' | wc -l)"
 for f in "$here"/verdict-tests/*.log; do
 	n=$(basename "$f" .log)
@@ -26,13 +26,9 @@ for f in "$here"/verdict-tests/*.log; do
 	*) continue ;;
 	esac
 	if [ "$ok" -eq 1 ]; then
-		echo "ok - verdict/$n"
-		pass=$((pass + 1))
+		tap_result "verdict/$n" ""
 	else
-		echo "not ok - verdict/$n: exit $rc"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=$((fail + 1))
+		tap_result "verdict/$n" "exit $rc" "$out"
 	fi
 done
-echo "verdict: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+tap_end verdict
