@@ -67,6 +67,11 @@ build-rt:
 	sh scripts/kernel/build.sh patched rt-debug
 	sh scripts/kernel/build.sh baseline rt-debug
 
+# fstests on the baseline and the patched kernel, compared (not run by CI:
+# see README.md for how long it takes).
+fstests:
+	sh scripts/jobs/fstests.sh
+
 # Harness scripts must stay shellcheck clean.
 shellcheck:
 	TOP=$(CURDIR) sh -c '. scripts/common.sh && need_pkgs shellcheck'
@@ -76,5 +81,5 @@ clean:
 	rm -rf build/check build/demo build/tests build/bench build/bench-runs
 
 .PHONY: all tree export lint bisect-check build check build-smp check-smp check-rt \
-	demo bench bench-quick bench-iowq build-rt \
+	demo bench bench-quick bench-iowq build-rt fstests \
 	shellcheck clean

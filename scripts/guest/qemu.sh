@@ -23,11 +23,19 @@ backend_prepare() { # backend_prepare RUN
 backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 	_kernel=$1 _mem=$2 _cpus=$3 _run=$4 _logf=$5 _init=$6
 	shift 6
+	# Disks (vda, vdb...): virtio-blk, 512-byte
+	# sectors; the host page cache is fine for test images in /dev/shm.
+	_drives=
+	# shellcheck disable=SC2154 # set by run-guest.sh
+	for _d in $disks; do
+		_drives="$_drives -drive file=$_d,format=raw,if=virtio,cache=unsafe"
+	done
 	# No KVM here: TCG, one host thread per virtual CPU.  One CPU per
 	# socket: the kernel has no ACPI, and SeaBIOS's MP table lists one
 	# CPU per package.  The host root is exported read-only, the results
 	# directory read-write; a reboot (the guest's way to stop, and
 	# panic=-1) ends QEMU.
+	# shellcheck disable=SC2086 # _drives is a list of options
 	setsid qemu-system-x86_64 -accel tcg,thread=multi \
 		-smp "$_cpus,sockets=$_cpus,cores=1,threads=1" \
 		-m "$_mem" -nodefaults -no-reboot -display none -monitor none \
@@ -36,6 +44,7 @@ backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 		-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
 		-fsdev local,id=out,path="$_run/out",security_model=none \
 		-device virtio-9p-pci,fsdev=out,mount_tag=aiolock_out \
+		$_drives \
 		-append "console=ttyS0 root=/dev/root rootfstype=9p \
 rootflags=trans=virtio,version=9p2000.L,msize=262144 ro \
 init=$_init panic=-1 \

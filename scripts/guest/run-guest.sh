@@ -3,7 +3,7 @@
 #
 #   run-guest.sh [-k KERNEL] [-n baseline|patched] [-t SECONDS] [-l LOG]
 #                [-o OUTDIR] [-K KUNIT_GLOB] [-m MEM] [-c CPUS]
-#                [-a KERNEL_ARGS] -- CMD...
+#                [-a KERNEL_ARGS] [-d DISK]... -- CMD...
 #
 # Two runtimes behind one interface, chosen by KERNEL: a User Mode Linux
 # binary (_out-debug/linux, the default; one CPU) runs as a host process;
@@ -15,9 +15,11 @@
 # suites built into the kernel run at boot only when -K selects them.  The
 # full console log goes to LOG.  The guest is killed after SECONDS; the
 # command's status, or 124 for a timeout, 125 for a guest that died, is
-# returned.  Variables named in AIOLOCK_PASS_ENV (default: TESTS_FS
-# TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK), and AIOLOCK_FEATURE_DIO_LOCK_EXCL,
-# are passed from the caller to CMD.
+# returned.  Each -d attaches an image file as a disk, in order:
+# /dev/ubdb, /dev/ubdc... under UML, /dev/vda, /dev/vdb... under QEMU
+# (512-byte logical sectors in both).  Variables named in AIOLOCK_PASS_ENV
+# (default: TESTS_FS TESTS_ONLY AIOLOCK_FEATURE_DIO_LOCK), and
+# AIOLOCK_FEATURE_DIO_LOCK_EXCL, are passed from the caller to CMD.
 # All files the guest used are removed afterwards.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,11 +34,12 @@ kunit=
 mem=1536M
 cpus=2
 kargs=
+disks=
 usage() {
-	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
-while getopts k:n:t:l:o:K:m:c:a:h opt; do
+while getopts k:n:t:l:o:K:m:c:a:d:h opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	n) name=$OPTARG ;;
@@ -47,6 +50,13 @@ while getopts k:n:t:l:o:K:m:c:a:h opt; do
 	m) mem=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	a) kargs=$OPTARG ;;
+	d)
+		case $OPTARG in
+		*[!A-Za-z0-9_./-]*) die "disk image path '$OPTARG': only letters, digits and _./- please" ;;
+		esac
+		[ -f "$OPTARG" ] || die "no disk image $OPTARG"
+		disks="$disks $OPTARG"
+		;;
 	*) usage ;;
 	esac
 done
@@ -61,7 +71,8 @@ shift $((OPTIND - 1))
 #   backend_prepare RUN       set up what it needs in the run directory
 #   backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 #                             start the guest in the background, in a
-#                             process group of its own
+#                             process group of its own, with the disk
+#                             images in $disks attached
 #   backend_finish LOG        make the console log read as UML's does
 case $kernel in
 */bzImage)

@@ -4,8 +4,9 @@
 # kernel): the command's status is returned; a guest that exits without
 # one is reported as dead (125); a guest that does not finish in time is
 # killed, with the helper processes it started, and reported as timed
-# out (124), within seconds of the timeout.  Prints a plan, TAP lines and
-# "N passed, N failed".
+# out (124), within seconds of the timeout; disk images given with -d reach
+# the kernel in order, and a missing one is refused (1).  Prints a plan,
+# TAP lines and "N passed, N failed".
 set -eu
 command -v pgrep >/dev/null || { echo "pgrep not found (procps)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,11 +40,28 @@ cat >"$tmp/hangs" <<EOF
 sleep 7$mark &
 exec sleep 7$mark
 EOF
-chmod +x "$tmp/status3" "$tmp/dies" "$tmp/hangs"
+# A guest that checks its disks: the -d images as ubd1= and ubd2=, in the
+# order given, or status 9.
+cat >"$tmp/disks" <<EOF
+#!/bin/sh
+got=\$(printf '%s\\n' "\$@" | grep '^ubd' | tr '\\n' ' ')
+st=9
+[ "\$got" = "ubd1=$tmp/a.img ubd2=$tmp/b.img " ] && st=0
+for a in "\$@"; do
+	case \$a in AIOLOCK_RUN=*) echo \$st >"\${a#AIOLOCK_RUN=}/status" ;; esac
+done
+EOF
+chmod +x "$tmp/status3" "$tmp/dies" "$tmp/hangs" "$tmp/disks"
+touch "$tmp/a.img" "$tmp/b.img"
 
-check() { # check NAME KERNEL TIMEOUT EXPECTED_STATUS MAX_SECONDS
+check() { # check NAME KERNEL TIMEOUT EXPECTED_STATUS MAX_SECONDS [DISK...]
+	_d=
+	for _i in $(seq 6 $#); do
+		eval "_d=\"\$_d -d \${$_i}\""
+	done
 	t0=$(date +%s)
-	sh "$here/run-guest.sh" -k "$tmp/$2" -m 64M -t "$3" -- true \
+	# shellcheck disable=SC2086 # options
+	sh "$here/run-guest.sh" -k "$tmp/$2" -m 64M -t "$3" $_d -- true \
 		>"$tmp/$1.out" 2>&1 &
 	rg=$!
 	# Bounded wait: a run-guest.sh that does not return is a failure.
@@ -68,8 +86,11 @@ check() { # check NAME KERNEL TIMEOUT EXPECTED_STATUS MAX_SECONDS
 	tap_result "run-guest/$1" "$why" "$(cat "$tmp/$1.out")"
 }
 
-echo "1..3"
+echo "1..5"
 check command-status status3 60 3 30
 check guest-died dies 60 125 30
 check timeout hangs 2 124 10
+check disks disks 60 0 30 "$tmp/a.img" "$tmp/b.img"
+# A disk image that does not exist is refused before anything boots.
+check no-such-disk disks 60 1 30 "$tmp/a.img" "$tmp/none.img"
 tap_end run-guest

@@ -25,6 +25,13 @@ backend_prepare() { # backend_prepare RUN
 backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 	_kernel=$1 _mem=$2 _run=$4 _logf=$5 _init=$6
 	shift 6
+	# Disks from the second on: ubdb, ubdc...  (ubd0 would be the root.)
+	_n=1
+	# shellcheck disable=SC2154 # set by run-guest.sh
+	for _d in $disks; do
+		set -- "$@" "ubd$_n=$_d"
+		_n=$((_n + 1))
+	done
 	# umid/uml_dir keep the guest's control files inside RUN; TMPDIR
 	# holds the guest memory file.  setsid puts the guest's helper
 	# processes in a group of their own, which the cleanup kills.

@@ -7,7 +7,10 @@
 # lockdep reports (circular dependency, inconsistent lock state, lock held
 # when returning to user space, bad unlock balance, ...), suspicious RCU
 # usage, KASAN, WARN (WARNING: CPU: ...), BUG/Oops/panic, soft and hard
-# lockups, hung tasks, RCU stalls and filesystem errors (XFS internal
+# lockups, hung tasks, RCU stalls, lock debugging turned off by a taint
+# ("Disabling lock debugging due to kernel taint": a taint that comes with
+# no report of its own must fail the run too, as nothing is checked after
+# it) and filesystem errors (XFS internal
 # errors, corruption, log I/O errors and shutdowns; ext4 errors, JBD2
 # aborts).  Only kernel lines are considered: those with a printk
 # timestamp, also when the timestamp follows a partial line of other
@@ -46,6 +49,10 @@ for f in "$@"; do
 			return "rcu"
 		if (l ~ /^WARNING: CPU: [0-9]+ PID: [0-9]+ at /)
 			return "warn"
+		# A taint turns lock debugging off for the rest of the boot:
+		# whatever follows is checked by nothing.
+		if (l ~ /^Disabling lock debugging due to kernel taint/)
+			return "lockdep-off"
 		if (l ~ /^WARNING: / || l ~ /^DEBUG_LOCKS_WARN_ON/ ||
 		    l ~ /^INFO: trying to register non-static key/)
 			return "lockdep"

@@ -1,0 +1,112 @@
+#!/bin/sh
+# Guest side of make fstests (scripts/jobs/fstests.sh): run a list of
+# fstests tests with one ./check.
+#
+#   sh fstests-guest.sh FSTESTS_DIR CONFIG LIST
+#
+# FSTESTS_DIR is a built fstests tree (read-only is enough), CONFIG one of
+# xfs, xfs-reflink, ext4, ext4-1k, ext4-bigalloc, LIST a file of test
+# names (generic/091), one per line.  The test and scratch devices are the
+# first two disks of run-guest.sh -d: /dev/ubdb and /dev/ubdc under UML,
+# /dev/vda and /dev/vdb under QEMU.  The test device is made afresh here.
+# Writes to $AIOLOCK_OUT:
+#   check.out     what ./check prints, as it prints it: the host reads each
+#                 test's result from it (scripts/verdict/fstests-parse.sh),
+#                 also when the guest dies part-way
+#   results/      fstests' RESULT_BASE (TEST.out.bad, .full, .dmesg, .notrun)
+#   local.config  the configuration fstests ran with
+#   setup-failed  what failed, if a set-up step did (mkfs, mount points)
+# When check.out has not grown for FSTESTS_TEST_TMO seconds (default 1800)
+# the test that runs is taken as hung: ./check and everything it started
+# are killed, "aiolock: no progress for N s, killed" is appended, and the
+# script ends (a kernel task stuck in D state stays stuck, and the
+# hung-task detector has reported it on the console by then).
+set -u
+: "${AIOLOCK_OUT:?}"
+src=${1:?usage: fstests-guest.sh FSTESTS_DIR CONFIG LIST}
+config=${2:?usage: fstests-guest.sh FSTESTS_DIR CONFIG LIST}
+list=${3:?usage: fstests-guest.sh FSTESTS_DIR CONFIG LIST}
+tmo=${FSTESTS_TEST_TMO:-1800}
+
+setup_failed() {
+	echo "$*" >"$AIOLOCK_OUT/setup-failed"
+	exit 1
+}
+
+if [ -b /dev/vda ]; then
+	test_dev=/dev/vda scratch_dev=/dev/vdb
+else
+	test_dev=/dev/ubdb scratch_dev=/dev/ubdc
+fi
+if [ ! -b "$test_dev" ] || [ ! -b "$scratch_dev" ]; then
+	setup_failed "no disks $test_dev $scratch_dev"
+fi
+
+case $config in
+xfs)
+	fstyp=xfs
+	mkfs_opts="-b size=4096 -m reflink=0,rmapbt=0"
+	;;
+xfs-reflink)
+	fstyp=xfs
+	mkfs_opts="-b size=4096 -m reflink=1,rmapbt=1"
+	;;
+ext4)
+	fstyp=ext4
+	mkfs_opts="-b 4096"
+	;;
+ext4-1k)
+	fstyp=ext4
+	mkfs_opts="-b 1024"
+	;;
+ext4-bigalloc)
+	fstyp=ext4
+	mkfs_opts="-b 4096 -O bigalloc -C 65536"
+	;;
+*) setup_failed "unknown configuration $config" ;;
+esac
+
+mkdir -p /tmp/fstests/test /tmp/fstests/scratch "$AIOLOCK_OUT/results" ||
+	setup_failed "mount points"
+# shellcheck disable=SC2086 # the options are words
+case $fstyp in
+xfs) mkfs.xfs -q -f $mkfs_opts "$test_dev" ;;
+ext4) mkfs.ext4 -q -F $mkfs_opts "$test_dev" ;;
+esac >>"$AIOLOCK_OUT/mkfs.out" 2>&1 || setup_failed "mkfs of $test_dev"
+
+cat >"$AIOLOCK_OUT/local.config" <<EOF
+export FSTYP=$fstyp
+export TEST_DEV=$test_dev
+export TEST_DIR=/tmp/fstests/test
+export SCRATCH_DEV=$scratch_dev
+export SCRATCH_MNT=/tmp/fstests/scratch
+export MKFS_OPTIONS="$mkfs_opts"
+export RESULT_BASE=$AIOLOCK_OUT/results
+EOF
+export HOST_OPTIONS="$AIOLOCK_OUT/local.config"
+
+[ -r "$list" ] || setup_failed "no test list $list"
+cd "$src" || setup_failed "cd $src"
+out=$AIOLOCK_OUT/check.out
+: >"$out"
+# shellcheck disable=SC2046 # one word per test
+setsid ./check $(grep -v '^#' "$list") >>"$out" 2>&1 &
+pid=$!
+size=-1
+idle=0
+while kill -0 "$pid" 2>/dev/null; do
+	sleep 10
+	now=$(wc -c <"$out")
+	if [ "$now" != "$size" ]; then
+		size=$now
+		idle=0
+		continue
+	fi
+	idle=$((idle + 10))
+	if [ "$idle" -ge "$tmo" ]; then
+		kill -s KILL -- "-$pid" 2>/dev/null
+		echo "aiolock: no progress for $idle s, killed" >>"$out"
+		break
+	fi
+done
+wait "$pid"

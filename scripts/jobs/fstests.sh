@@ -1,0 +1,279 @@
+#!/bin/sh
+# make fstests: run a selection of fstests on the baseline and the patched
+# kernel and compare them (scripts/verdict/fstests-report.sh).
+#
+# Environment:
+#   FSTESTS_SRC      fstests source: a release tarball or a checkout
+#                    (default: the tarball in ../shared/third_party/)
+#   FSTESTS_CONFIGS  configurations (default "xfs xfs-reflink ext4"; also
+#                    ext4-1k, ext4-bigalloc: scripts/guest/fstests-guest.sh)
+#   FSTESTS_TESTS    tests to run (generic/091 ...), instead of groups
+#   FSTESTS_GROUPS   groups, each intersected with "auto" (default: the
+#                    selection in fstests/default.list, which says why)
+#   FSTESTS_KERNELS  default "baseline patched"
+#   FSTESTS_RUNTIME  uml (default: the UML debug kernels of make check)
+#                    or smp (the x86_64 smp-debug kernels under QEMU)
+#   FSTESTS_RUN      run directory (default build/fstests/runs/SELECTION,
+#                    SELECTION a hash of the list of tests and runtime)
+#   FSTESTS_RERUNS   re-runs on both kernels of a test whose result differs
+#                    (default 2)
+#   FSTESTS_BOOT_TMO seconds one boot may take (default 14400)
+#
+# Resumable: results are kept per kernel and configuration in the run
+# directory, and a second make fstests with the same selection runs only
+# the tests that have no result yet.  A test during which the guest died
+# or timed out gets the result "fail" with the reason, and the next boot
+# goes on with the test after it.  Exit status: that of the report (1 if
+# any difference remains, or any run is incomplete).
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/scripts/common.sh"
+
+FSTESTS_SRC=${FSTESTS_SRC:-$TOP/../shared/third_party/xfstests-v2024.11.17.tar.xz}
+FSTESTS_CONFIGS=${FSTESTS_CONFIGS:-xfs xfs-reflink ext4}
+FSTESTS_KERNELS=${FSTESTS_KERNELS:-baseline patched}
+FSTESTS_RUNTIME=${FSTESTS_RUNTIME:-uml}
+FSTESTS_RERUNS=${FSTESTS_RERUNS:-2}
+FSTESTS_BOOT_TMO=${FSTESTS_BOOT_TMO:-14400}
+export FSTESTS_TEST_TMO="${FSTESTS_TEST_TMO:-1800}"
+AIOLOCK_PASS_ENV=FSTESTS_TEST_TMO
+export AIOLOCK_PASS_ENV
+
+case $FSTESTS_RUNTIME in
+uml) flavor=debug ;;
+smp) flavor=smp-debug ;;
+*) die "FSTESTS_RUNTIME: uml or smp, not '$FSTESTS_RUNTIME'" ;;
+esac
+case $FSTESTS_RERUNS in
+'' | *[!0-9]*) die "FSTESTS_RERUNS: a number, not '$FSTESTS_RERUNS'" ;;
+esac
+
+need_pkgs autoconf automake libtool libtool-bin make gcc xfslibs-dev \
+	uuid-dev libacl1-dev libattr1-dev libgdbm-dev libgdbm-compat-dev \
+	libcap-dev libaio-dev liburing-dev acl attr bc gawk psmisc \
+	uuid-runtime xfsdump quota dbench indent fio xfsprogs e2fsprogs \
+	procps
+[ "$FSTESTS_RUNTIME" = uml ] || need_pkgs qemu-system-x86
+
+# fstests, built once per source: a tarball by its checksum, a checkout by
+# its commit (and whether it has local changes).
+[ -e "$FSTESTS_SRC" ] || die "FSTESTS_SRC: no fstests at $FSTESTS_SRC"
+if [ -d "$FSTESTS_SRC" ]; then
+	id=$(git -C "$FSTESTS_SRC" describe --always --dirty 2>/dev/null ||
+		echo nogit)
+	[ "$id" != nogit ] || die "FSTESTS_SRC: $FSTESTS_SRC is not a git checkout"
+else
+	id=$(sha1sum <"$FSTESTS_SRC" | cut -c1-12)
+fi
+fst=$BUILD/fstests/src-$id
+if [ ! -f "$fst/.built" ]; then
+	rm -rf "$fst"
+	mkdir -p "$fst"
+	if [ -d "$FSTESTS_SRC" ]; then
+		git -C "$FSTESTS_SRC" ls-files -z | (cd "$FSTESTS_SRC" &&
+			xargs -0 tar cf -) | tar xf - -C "$fst"
+	else
+		tar xf "$FSTESTS_SRC" -C "$fst" --strip-components=1
+	fi
+	[ -x "$fst/check" ] || die "FSTESTS_SRC: $FSTESTS_SRC has no ./check"
+	run_logged "$BUILD/logs/fstests-build.log" "building fstests" \
+		make -C "$fst" -j"$JOBS"
+	touch "$fst/.built"
+fi
+
+# The users fstests' permission tests switch to.  The guest sees the
+# host's /etc/passwd.
+for u in fsgqa fsgqa2 123456-fsgqa; do
+	if ! id "$u" >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || die "fstests needs a user $u (run as root)"
+		useradd -m "$u"
+	fi
+done
+
+for k in $FSTESTS_KERNELS; do
+	case $k in
+	baseline | patched) ;;
+	*) die "FSTESTS_KERNELS: baseline and/or patched, not '$k'" ;;
+	esac
+	[ -f "$(kernel_bin "$k" "$flavor")" ] ||
+		sh "$TOP/scripts/kernel/build.sh" "$k" "$flavor"
+done
+
+# The tests of a configuration: FSTESTS_TESTS, or the tests of generic/
+# and the filesystem's directory that are in "auto" and in one of the
+# groups, by fstests' own group lists.
+tests_of() { # tests_of FSTYP
+	if [ -n "${FSTESTS_TESTS:-}" ]; then
+		# shellcheck disable=SC2086 # one word per test
+		printf '%s\n' $FSTESTS_TESTS | grep -E "^(generic|$1)/" || true
+		return
+	fi
+	if [ -n "${FSTESTS_GROUPS:-}" ]; then
+		_groups=$FSTESTS_GROUPS _quick=0
+	else
+		_groups=$(sed -n 's/^group: *//p' "$TOP/fstests/default.list" | tr '\n' ' ')
+		_quick=1
+	fi
+	for _d in generic "$1"; do
+		awk -v d="$_d" -v groups=" $_groups " -v quick="$_quick" '
+		/^#/ { next }
+		{
+			auto = 0; want = 0; q = 0
+			for (i = 2; i <= NF; i++) {
+				if ($i == "auto")
+					auto = 1
+				if ($i == "quick")
+					q = 1
+				if (index(groups, " " $i " "))
+					want = 1
+			}
+			if (auto && want && (q || !quick))
+				print d "/" $1
+		}' "$fst/tests/$_d/group.list"
+	done
+	if [ -z "${FSTESTS_GROUPS:-}" ]; then
+		sed -n 's/^test: *//p' "$TOP/fstests/default.list" |
+			grep -E "^(generic|$1)/" || true
+	fi
+}
+
+fstyp_of() {
+	case $1 in
+	xfs*) echo xfs ;;
+	ext4*) echo ext4 ;;
+	*) die "FSTESTS_CONFIGS: unknown configuration '$1'" ;;
+	esac
+}
+
+# One pass of a list of tests on one kernel: boots until every test has a
+# result (resuming after the test that was running when a guest died or
+# hung) or a boot makes no progress.  DIR holds progress (one line per
+# result, as scripts/verdict/fstests-parse.sh prints them, of all boots),
+# results/ (fstests' RESULT_BASE), and per boot N console-N.log,
+# verdict-N.txt, check.out-N and debug_locks-N.
+run_list() { # run_list KERNEL CONFIG LIST DIR
+	_k=$1 _c=$2 _list=$3 _dir=$4
+	mkdir -p "$_dir/results"
+	touch "$_dir/progress"
+	_boot=$(find "$_dir" -name 'console-*.log' | wc -l)
+	while :; do
+		awk '{ print $1 }' "$_dir/progress" | sort -u >"$_dir/done"
+		grep -vxF -f "$_dir/done" "$_list" >"$_dir/todo" || true
+		[ -s "$_dir/todo" ] || return 0
+		_boot=$((_boot + 1))
+		log "fstests: $_k $_c: $(wc -l <"$_dir/todo") test(s) to run, boot $_boot"
+		_img=$(mktemp -d /dev/shm/aiolock-fstests.XXXXXX)
+		truncate -s 4G "$_img/test.img" "$_img/scratch.img"
+		_out=$BUILD/fstests/out.$_k.$_c
+		rm -rf "$_out"
+		_rc=0
+		sh "$TOP/scripts/guest/run-guest.sh" -k "$(kernel_bin "$_k" "$flavor")" \
+			-n "$_k" -t "$FSTESTS_BOOT_TMO" -m 2G \
+			-l "$_dir/console-$_boot.log" -o "$_out" \
+			-d "$_img/test.img" -d "$_img/scratch.img" -- \
+			sh "$TOP/scripts/guest/in-guest.sh" \
+			sh "$TOP/scripts/guest/fstests-guest.sh" "$fst" "$_c" \
+			"$_dir/todo" || _rc=$?
+		rm -rf "$_img"
+		sh "$TOP/scripts/verdict/verdict.sh" "$_dir/console-$_boot.log" \
+			>"$_dir/verdict-$_boot.txt" 2>&1 || true
+		if [ -d "$_out/results" ]; then
+			cp -a "$_out/results/." "$_dir/results/"
+		fi
+		for _f in check.out local.config debug_locks setup-failed; do
+			if [ -f "$_out/$_f" ]; then
+				cp "$_out/$_f" "$_dir/$_f-$_boot"
+			fi
+		done
+		rm -rf "$_out"
+		if [ -f "$_dir/setup-failed-$_boot" ]; then
+			log "fstests: $_k $_c: set-up failed: $(cat "$_dir/setup-failed-$_boot")"
+			return 1
+		fi
+		_before=$(wc -l <"$_dir/done")
+		touch "$_dir/check.out-$_boot"
+		sh "$TOP/scripts/verdict/fstests-parse.sh" "$_dir/check.out-$_boot" \
+			>"$_dir/parsed-$_boot" ||
+			die "fstests: cannot read $_dir/check.out-$_boot"
+		case $_rc in
+		124) _why="guest timed out after ${FSTESTS_BOOT_TMO}s" ;;
+		125) _why="guest died" ;;
+		*) _why="no result, guest status $_rc" ;;
+		esac
+		# The test the guest was running when it died or timed out.
+		awk -v why="$_why, console-$_boot.log" \
+			'$1 == "start" { print $2, "fail", 0, why; next } { print }' \
+			"$_dir/parsed-$_boot" >>"$_dir/progress"
+		_after=$(awk '{ print $1 }' "$_dir/progress" | sort -u | wc -l)
+		if [ "$_after" -le "$_before" ]; then
+			log "fstests: $_k $_c: boot $_boot ran no test (status $_rc); see $_dir/console-$_boot.log"
+			return 1
+		fi
+	done
+}
+
+sel=$(for c in $FSTESTS_CONFIGS; do echo "$c"; tests_of "$(fstyp_of "$c")"; done |
+	cat - "$TOP/fstests/default.list" | sha1sum | cut -c1-8)
+run=${FSTESTS_RUN:-$BUILD/fstests/runs/$FSTESTS_RUNTIME-$sel}
+mkdir -p "$run"
+log "fstests: run directory $run"
+{
+	echo "runtime $FSTESTS_RUNTIME"
+	echo "fstests $id"
+	echo "configs $FSTESTS_CONFIGS"
+	echo "kernels $FSTESTS_KERNELS"
+	for k in $FSTESTS_KERNELS; do
+		echo "kernel-$k $(git -C "$(kernel_src "$k")" describe --always 2>/dev/null || echo unknown)"
+	done
+} >"$run/params"
+
+setup_rc=0
+for c in $FSTESTS_CONFIGS; do
+	mkdir -p "$run/$c"
+	tests_of "$(fstyp_of "$c")" | sort -u >"$run/$c/list"
+	[ -s "$run/$c/list" ] || die "fstests: no tests selected for $c"
+	# The kernels side by side: a UML guest uses one CPU.
+	pids=
+	for k in $FSTESTS_KERNELS; do
+		if [ "$FSTESTS_RUNTIME" = uml ]; then
+			run_list "$k" "$c" "$run/$c/list" "$run/$c/$k" &
+			pids="$pids $!"
+		else
+			run_list "$k" "$c" "$run/$c/list" "$run/$c/$k" || setup_rc=1
+		fi
+	done
+	for p in $pids; do
+		wait "$p" || setup_rc=1
+	done
+	# Re-run the tests whose result differs between the kernels.
+	case " $FSTESTS_KERNELS " in
+	*" baseline "*" patched "* | *" patched "*" baseline "*) ;;
+	*) continue ;;
+	esac
+	sh "$TOP/scripts/verdict/fstests-report.sh" -d "$run/$c" >"$run/$c/differ"
+	i=1
+	while [ "$i" -le "$FSTESTS_RERUNS" ] && [ -s "$run/$c/differ" ]; do
+		pids=
+		for k in baseline patched; do
+			if [ "$FSTESTS_RUNTIME" = uml ]; then
+				run_list "$k" "$c" "$run/$c/differ" \
+					"$run/$c/$k-rerun$i" &
+				pids="$pids $!"
+			else
+				run_list "$k" "$c" "$run/$c/differ" \
+					"$run/$c/$k-rerun$i" || setup_rc=1
+			fi
+		done
+		for p in $pids; do
+			wait "$p" || setup_rc=1
+		done
+		i=$((i + 1))
+	done
+done
+
+rc=0
+sh "$TOP/scripts/verdict/fstests-report.sh" "$run" >"$run/report.md" || rc=$?
+cat "$run/report.md"
+log "fstests: report in $run/report.md"
+[ "$setup_rc" = 0 ] || rc=1
+exit "$rc"
