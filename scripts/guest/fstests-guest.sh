@@ -19,8 +19,8 @@
 # When check.out has not grown for FSTESTS_TEST_TMO seconds (default 1800)
 # the test that runs is taken as hung: ./check and everything it started
 # are killed, "aiolock: no progress for N s, killed" is appended, and the
-# script ends (a kernel task stuck in D state stays stuck, and the
-# hung-task detector has reported it on the console by then).
+# guest powers off at once (a kernel task stuck in D state stays stuck,
+# and the hung-task detector has reported it on the console by then).
 set -u
 : "${AIOLOCK_OUT:?}"
 src=${1:?usage: fstests-guest.sh FSTESTS_DIR CONFIG LIST}
@@ -105,8 +105,18 @@ while kill -0 "$pid" 2>/dev/null; do
 	idle=$((idle + 10))
 	if [ "$idle" -ge "$tmo" ]; then
 		kill -s KILL -- "-$pid" 2>/dev/null
-		echo "aiolock: no progress for $idle s, killed" >>"$out"
-		break
+		# On a line of its own: the test's line has no newline yet.
+		printf '\naiolock: no progress for %s s, killed\n' "$idle" >>"$out"
+		sync "$out"
+		# Waiting for ./check, or the sync of the guest's shutdown,
+		# could block on a task stuck in D state until the boot's
+		# time is up: power off now (the host sees a guest that died).
+		if [ -b /dev/vda ]; then
+			echo b >/proc/sysrq-trigger
+		else
+			echo o >/proc/sysrq-trigger
+		fi
+		sleep 60
 	fi
 done
 wait "$pid"

@@ -90,13 +90,16 @@ for u in fsgqa fsgqa2 123456-fsgqa; do
 	fi
 done
 
+# The kernels, up to date with their trees (build.sh builds only what
+# changed), and what identifies each build.
+kids=
 for k in $FSTESTS_KERNELS; do
 	case $k in
 	baseline | patched) ;;
 	*) die "FSTESTS_KERNELS: baseline and/or patched, not '$k'" ;;
 	esac
-	[ -f "$(kernel_bin "$k" "$flavor")" ] ||
-		sh "$TOP/scripts/kernel/build.sh" "$k" "$flavor"
+	sh "$TOP/scripts/kernel/build.sh" "$k" "$flavor"
+	kids="$kids $k-$(sha1sum <"$(kernel_bin "$k" "$flavor")" | cut -c1-12)"
 done
 
 # The tests of a configuration: FSTESTS_TESTS, or the tests of generic/
@@ -147,10 +150,11 @@ fstyp_of() {
 
 # One pass of a list of tests on one kernel: boots until every test has a
 # result (resuming after the test that was running when a guest died or
-# hung) or a boot makes no progress.  DIR holds progress (one line per
-# result, as scripts/verdict/fstests-parse.sh prints them, of all boots),
-# results/ (fstests' RESULT_BASE), and per boot N console-N.log,
-# verdict-N.txt, check.out-N and debug_locks-N.
+# hung, or after lock debugging went off) or a boot makes no progress.
+# DIR holds progress (one line per result, as scripts/verdict/fstests-parse.sh
+# prints them, of all boots), results/ (fstests' RESULT_BASE), lockdep-off
+# (where lock debugging went off), and per boot N console-N.log,
+# verdict-N.txt, check.out-N, parsed-N and debug_locks-N.
 run_list() { # run_list KERNEL CONFIG LIST DIR
 	_k=$1 _c=$2 _list=$3 _dir=$4
 	mkdir -p "$_dir/results"
@@ -200,9 +204,26 @@ run_list() { # run_list KERNEL CONFIG LIST DIR
 		125) _why="guest died" ;;
 		*) _why="no result, guest status $_rc" ;;
 		esac
+		# Lock debugging off (a lockdep report, or a taint: WARN, BUG,
+		# KASAN) leaves the tests after it unchecked: keep the results
+		# up to the test during which it went off, and run the rest
+		# again in a fresh boot.
+		_off=$(sed -n 's/^verdict: lockdep\(-off\)\{0,1\}: [^:]*:\([0-9]*\): .*/\2/p' \
+			"$_dir/verdict-$_boot.txt" | sort -n | head -n 1)
+		_last=
+		if [ -n "$_off" ]; then
+			_last=$(head -n "$_off" "$_dir/console-$_boot.log" |
+				sed -n 's/.*run fstests \([^ ]*\) at .*/\1/p' | tail -n 1)
+			log "fstests: $_k $_c: lock debugging went off in ${_last:-the boot, before any test} (console-$_boot.log:$_off); the tests after it run again"
+			echo "boot $_boot: lock debugging off in ${_last:-boot} (console-$_boot.log:$_off)" \
+				>>"$_dir/lockdep-off"
+		fi
 		# The test the guest was running when it died or timed out.
-		awk -v why="$_why, console-$_boot.log" \
-			'$1 == "start" { print $2, "fail", 0, why; next } { print }' \
+		awk -v why="$_why, console-$_boot.log" -v off="$_off" -v last="$_last" '
+			off != "" && (last == "" || cut) { next }
+			{ if ($1 == last || $2 == last) cut = 1 }
+			$1 == "start" { print $2, "fail", 0, why; next }
+			{ print }' \
 			"$_dir/parsed-$_boot" >>"$_dir/progress"
 		_after=$(awk '{ print $1 }' "$_dir/progress" | sort -u | wc -l)
 		if [ "$_after" -le "$_before" ]; then
@@ -212,30 +233,65 @@ run_list() { # run_list KERNEL CONFIG LIST DIR
 	done
 }
 
-sel=$(for c in $FSTESTS_CONFIGS; do echo "$c"; tests_of "$(fstyp_of "$c")"; done |
-	cat - "$TOP/fstests/default.list" | sha1sum | cut -c1-8)
+# The run directory is named after the kernel builds and what selects the
+# tests, not after the configurations: a later make fstests with other
+# FSTESTS_CONFIGS adds configurations to the same run, and the report
+# covers them all; a rebuilt kernel starts a new run.
+sel=$({
+	echo "$id"
+	echo "$kids"
+	echo "${FSTESTS_TESTS:-}"
+	echo "${FSTESTS_GROUPS:-}"
+	cat "$TOP/fstests/default.list"
+} | sha1sum | cut -c1-8)
 run=${FSTESTS_RUN:-$BUILD/fstests/runs/$FSTESTS_RUNTIME-$sel}
 mkdir -p "$run"
 log "fstests: run directory $run"
 {
 	echo "runtime $FSTESTS_RUNTIME"
 	echo "fstests $id"
-	echo "configs $FSTESTS_CONFIGS"
 	echo "kernels $FSTESTS_KERNELS"
 	for k in $FSTESTS_KERNELS; do
 		echo "kernel-$k $(git -C "$(kernel_src "$k")" describe --always 2>/dev/null || echo unknown)"
 	done
+	echo "builds$kids"
 } >"$run/params"
+
+# Every configuration and its tests, before the first boot.
+for c in $FSTESTS_CONFIGS; do
+	case $c in
+	xfs | xfs-reflink | ext4 | ext4-1k | ext4-bigalloc) ;;
+	*) die "FSTESTS_CONFIGS: unknown configuration '$c'" ;;
+	esac
+	mkdir -p "$run/$c"
+	tests_of "$(fstyp_of "$c")" | sort -u >"$run/$c/list.new"
+	[ -s "$run/$c/list.new" ] || die "fstests: no tests selected for $c"
+	if [ -f "$run/$c/list" ] && ! cmp -s "$run/$c/list" "$run/$c/list.new"; then
+		die "fstests: the tests of $c in $run changed; remove $run/$c or set FSTESTS_RUN"
+	fi
+	mv "$run/$c/list.new" "$run/$c/list"
+done
+
+# Side by side, each UML guest needs its memory (2G) and its two disk
+# images (up to 8G) in /dev/shm; run the kernels one after the other when
+# there is not room for all of them.
+parallel=0
+if [ "$FSTESTS_RUNTIME" = uml ]; then
+	nk=$(echo "$FSTESTS_KERNELS" | wc -w)
+	shm_kb=$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')
+	if [ "${shm_kb:-0}" -ge $((nk * 10 * 1024 * 1024 + 1024 * 1024)) ]; then
+		parallel=1
+	else
+		log "fstests: /dev/shm has $((${shm_kb:-0} / 1024)) MB free, not enough for $nk guests side by side: one after the other"
+	fi
+fi
 
 setup_rc=0
 for c in $FSTESTS_CONFIGS; do
-	mkdir -p "$run/$c"
-	tests_of "$(fstyp_of "$c")" | sort -u >"$run/$c/list"
-	[ -s "$run/$c/list" ] || die "fstests: no tests selected for $c"
 	# The kernels side by side: a UML guest uses one CPU.
 	pids=
 	for k in $FSTESTS_KERNELS; do
-		if [ "$FSTESTS_RUNTIME" = uml ]; then
+		if [ "$parallel" = 1 ]; then
 			run_list "$k" "$c" "$run/$c/list" "$run/$c/$k" &
 			pids="$pids $!"
 		else
@@ -255,7 +311,7 @@ for c in $FSTESTS_CONFIGS; do
 	while [ "$i" -le "$FSTESTS_RERUNS" ] && [ -s "$run/$c/differ" ]; do
 		pids=
 		for k in baseline patched; do
-			if [ "$FSTESTS_RUNTIME" = uml ]; then
+			if [ "$parallel" = 1 ]; then
 				run_list "$k" "$c" "$run/$c/differ" \
 					"$run/$c/$k-rerun$i" &
 				pids="$pids $!"

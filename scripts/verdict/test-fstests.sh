@@ -2,11 +2,14 @@
 # Unit test of fstests-parse.sh and fstests-report.sh on made-up runs:
 # every kind of ./check line must be read as the right result, a summary
 # that disagrees with the lines must be an error, and the report must
-# exit 0 with nothing but "No difference" for runs that differ only in
-# ways that are not the series' (both fail, flaky on both, baseline-only
-# failures and reports), and 1 naming the test for each kind of
-# difference (patched-only failure, patched-only not run, a kernel report
-# class only the patched kernel printed, a missing result).  Prints TAP
+# exit 0 with "No difference" for a run that differs only in ways that
+# are not the series' (both fail the same way, flaky on both, baseline-only
+# failures), and 1 naming the test for each kind of difference: a
+# patched-only failure, failing more often or in another way on the
+# patched kernel, patched-only not run, a kernel report during a test
+# that the baseline did not print in it (also in a re-run, also with
+# ":NNN:" in its text), a patched boot that did not finish, a missing
+# result, a test fstests does not know, nothing passed at all.  Prints TAP
 # lines and "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..8"
+echo "1..15"
 
 # --- fstests-parse.sh
 cat >"$tmp/check.out" <<'EOF'
@@ -66,8 +69,31 @@ else
 fi
 
 # --- fstests-report.sh
+# console DIR TEST... : a finished boot's console log in DIR that starts
+# each TEST in turn; report LINE after the start of TEST with "after TEST
+# LINE" among the arguments.
+console() {
+	_d=$1
+	shift
+	_n=$(find "$_d" -name 'console-*.log' | wc -l)
+	_f=$_d/console-$((_n + 1)).log
+	: >"$_f"
+	_fin=1
+	while [ $# -gt 0 ]; do
+		case $1 in
+		after) printf '[    2.000000] %s\n' "$2" >>"$_f"; shift ;;
+		unfinished) _fin=0 ;;
+		*) printf '[    1.000000] run fstests %s at 2026-11-29 10:00:00\n' "$1" >>"$_f" ;;
+		esac
+		shift
+	done
+	[ "$_fin" = 0 ] || echo "aiolock-guest: done, status 0" >>"$_f"
+}
+warn='WARNING: CPU: 0 PID: 1 at fs/x.c:1 f+0x0/0x1'
 # mkrun DIR: a run of one configuration where the kernels differ only in
-# ways that are not differences.
+# ways that are not differences: generic/002 fails on both the same way,
+# generic/003 is not run on both, generic/004 is flaky on both, generic/005
+# fails on the baseline only, a WARN in generic/002 on both.
 mkrun() {
 	mkdir -p "$1/xfs/baseline" "$1/xfs/patched" "$1/xfs/baseline-rerun1" \
 		"$1/xfs/patched-rerun1"
@@ -87,21 +113,14 @@ generic/003 notrun 0 requires foo
 generic/004 fail 2 - output mismatch (see z)
 generic/005 pass 1
 EOF
-	# generic/004 fails again on patched, but also once on baseline:
-	# flaky on both.  generic/005 fails on the baseline only.
-	echo "generic/004 fail 2 - output mismatch" >"$1/xfs/baseline-rerun1/progress"
-	echo "generic/005 fail 1 - output mismatch" >>"$1/xfs/baseline-rerun1/progress"
-	echo "generic/004 fail 2 - output mismatch" >"$1/xfs/patched-rerun1/progress"
-	echo "generic/005 pass 1" >>"$1/xfs/patched-rerun1/progress"
+	printf 'generic/004 fail 2 - output mismatch\ngeneric/005 fail 1 - output mismatch\n' \
+		>"$1/xfs/baseline-rerun1/progress"
+	printf 'generic/004 pass 2\ngeneric/005 pass 1\n' >"$1/xfs/patched-rerun1/progress"
 	for k in baseline patched; do
-		printf '[    1.000000] run fstests generic/001 at x\n[    2.000000] run fstests generic/002 at x\n[    2.500000] WARNING: CPU: 0 PID: 1 at fs/x.c:1 f+0x0/0x1\n' \
-			>"$1/xfs/$k/console-1.log"
-		echo "verdict: warn: $1/xfs/$k/console-1.log:3: WARNING: CPU: 0 PID: 1 at fs/x.c:1 f+0x0/0x1" \
-			>"$1/xfs/$k/verdict-1.txt"
+		console "$1/xfs/$k" generic/001 generic/002 after "$warn" \
+			generic/003 generic/004 generic/005
+		console "$1/xfs/$k-rerun1" generic/004 generic/005
 	done
-	# A report class on the baseline only is not a difference.
-	echo "verdict: kasan: $1/xfs/baseline/console-1.log:2: BUG: KASAN: x" \
-		>>"$1/xfs/baseline/verdict-1.txt"
 }
 report() { # report NAME DIR WANT_RC TEXT...
 	_n=$1 _d=$2 _want=$3
@@ -117,8 +136,9 @@ report() { # report NAME DIR WANT_RC TEXT...
 
 mkrun "$tmp/same"
 report no-difference "$tmp/same" 0 "No difference." \
-	"- generic/002: baseline:" "- generic/004: failed 2 of 2 runs on patched, 1 of 2 on baseline" \
-	"- generic/003: requires foo"
+	"- generic/002: baseline: mismatch" \
+	"- generic/004: fail:mismatch in 1 of 2 runs on patched, 1 of 2 on baseline" \
+	"- generic/003: requires foo" "- generic/005: baseline: fail:mismatch"
 out=$(sh "$here/fstests-report.sh" -d "$tmp/same/xfs")
 if [ "$out" = "$(printf 'generic/004\ngeneric/005')" ]; then
 	tap_result report/rerun-list ""
@@ -127,12 +147,24 @@ else
 fi
 
 mkrun "$tmp/fail"
-echo "generic/001 pass 4" >"$tmp/fail/xfs/baseline-rerun1/progress"
-echo "generic/001 fail 4 - output mismatch" >"$tmp/fail/xfs/patched-rerun1/progress"
 sed -i 's/^generic\/001 pass 4$/generic\/001 fail 4 - output mismatch (see w)/' \
 	"$tmp/fail/xfs/patched/progress"
+echo "generic/001 fail 4 - output mismatch" >>"$tmp/fail/xfs/patched-rerun1/progress"
+echo "generic/001 pass 4" >>"$tmp/fail/xfs/baseline-rerun1/progress"
 report patched-only-failure "$tmp/fail" 1 "### Differences" \
-	"- generic/001: patched: fail - output mismatch (see w)"
+	"- generic/001: patched: fail:mismatch - output mismatch (see w)"
+
+# Failing more often on the patched kernel is not "flaky on both".
+mkrun "$tmp/more"
+echo "generic/004 fail 2 - output mismatch" >"$tmp/more/xfs/patched-rerun1/progress"
+report fails-more-often "$tmp/more" 1 \
+	"- generic/004: patched: fail:mismatch - output mismatch (see z); baseline: pass (fail:mismatch in 2 of 2 runs on patched, 1 of 2 on baseline)"
+
+# Failing on both, but the patched guest died in it.
+mkrun "$tmp/kind"
+sed -i 's/^generic\/002 fail 3 .*/generic\/002 fail 0 guest died, console-1.log/' \
+	"$tmp/kind/xfs/patched/progress"
+report other-failure "$tmp/kind" 1 "- generic/002: patched: fail:crash guest died"
 
 mkrun "$tmp/notrun"
 sed -i 's/^generic\/001 pass 4$/generic\/001 notrun 0 needs bar/' \
@@ -140,12 +172,48 @@ sed -i 's/^generic\/001 pass 4$/generic\/001 notrun 0 needs bar/' \
 report patched-only-notrun "$tmp/notrun" 1 "- generic/001: patched: notrun"
 
 mkrun "$tmp/reports"
-echo "verdict: lockdep: $tmp/reports/xfs/patched/console-1.log:1: WARNING: possible circular locking dependency detected" \
-	>>"$tmp/reports/xfs/patched/verdict-1.txt"
+rm "$tmp/reports/xfs/patched/console-1.log"
+console "$tmp/reports/xfs/patched" generic/001 \
+	after "WARNING: possible circular locking dependency detected" \
+	generic/002 after "$warn" generic/003 generic/004 generic/005
 report patched-only-report "$tmp/reports" 1 "- generic/001: lockdep (patched only)"
+
+# The same class in another test, and a report in a re-run.
+mkrun "$tmp/other"
+rm "$tmp/other/xfs/patched/console-1.log"
+console "$tmp/other/xfs/patched" generic/001 generic/002 after "$warn" \
+	generic/003 after "$warn" generic/004 generic/005
+console "$tmp/other/xfs/patched-rerun1" generic/004 \
+	after "BUG: KASAN: slab-use-after-free in f+0x1/0x2" generic/005
+report report-elsewhere "$tmp/other" 1 "- generic/003: warn (patched only)" \
+	"- generic/004: kasan (patched only)"
+
+# A report whose text has ":NNNN:" in it is still placed by its line.
+mkrun "$tmp/colon"
+console "$tmp/colon/xfs/patched" generic/003 \
+	after "EXT4-fs error (device ubdb): ext4_lookup:1855: inode #2: comm ls: deleted inode referenced: 12"
+report report-line "$tmp/colon" 1 "- generic/003: fs-error (patched only)"
+
+# A patched boot that died after its last test.
+mkrun "$tmp/died"
+console "$tmp/died/xfs/patched" generic/005 unfinished
+report unfinished-boot "$tmp/died" 1 "- generic/005: unfinished (patched only)"
 
 mkrun "$tmp/missing"
 sed -i '/^generic\/003 /d' "$tmp/missing/xfs/patched/progress"
 report missing-result "$tmp/missing" 1 "- generic/003: no result on patched"
+
+mkrun "$tmp/unknown"
+for k in baseline patched; do
+	sed -i 's/^generic\/003 .*/generic\/003 fail 0 - no such test?/' \
+		"$tmp/unknown/xfs/$k/progress"
+done
+report unknown-test "$tmp/unknown" 1 "- generic/003: fstests does not know it"
+
+mkrun "$tmp/none"
+for k in baseline patched; do
+	sed -i 's/ pass [0-9]*$/ notrun 0 requires foo/' "$tmp/none/xfs/$k/progress"
+done
+report nothing-passed "$tmp/none" 1 "- no test passed on either kernel"
 
 tap_end fstests-unit
