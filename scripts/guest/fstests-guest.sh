@@ -4,7 +4,7 @@
 #
 #   sh fstests-guest.sh FSTESTS_DIR CONFIG LIST
 #
-# FSTESTS_DIR is a built fstests tree (read-only is enough), CONFIG one of
+# FSTESTS_DIR is a built fstests tree (copied to /tmp), CONFIG one of
 # xfs, xfs-reflink, ext4, ext4-1k, ext4-bigalloc, LIST a file of test
 # names (generic/091), one per line.  The test and scratch devices are the
 # first two disks of run-guest.sh -d: /dev/ubdb and /dev/ubdc under UML,
@@ -86,7 +86,11 @@ EOF
 export HOST_OPTIONS="$AIOLOCK_OUT/local.config"
 
 [ -r "$list" ] || setup_failed "no test list $list"
-cd "$src" || setup_failed "cd $src"
+# A writable copy: tests write into fstests' directory (fio's verify state
+# files, for one), and the host tree is read-only here.
+rm -rf /tmp/fstests-src
+cp -a "$src" /tmp/fstests-src || setup_failed "copy of $src"
+cd /tmp/fstests-src || setup_failed "cd /tmp/fstests-src"
 out=$AIOLOCK_OUT/check.out
 : >"$out"
 # shellcheck disable=SC2046 # one word per test
