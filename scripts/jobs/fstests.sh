@@ -196,9 +196,6 @@ run_list() { # run_list KERNEL CONFIG LIST DIR
 		fi
 		_before=$(wc -l <"$_dir/done")
 		touch "$_dir/check.out-$_boot"
-		sh "$TOP/scripts/verdict/fstests-parse.sh" "$_dir/check.out-$_boot" \
-			>"$_dir/parsed-$_boot" ||
-			die "fstests: cannot read $_dir/check.out-$_boot"
 		case $_rc in
 		124) _why="guest timed out after ${FSTESTS_BOOT_TMO}s" ;;
 		125) _why="guest died" ;;
@@ -210,20 +207,21 @@ run_list() { # run_list KERNEL CONFIG LIST DIR
 		# again in a fresh boot.
 		_off=$(sed -n 's/^verdict: lockdep\(-off\)\{0,1\}: [^:]*:\([0-9]*\): .*/\2/p' \
 			"$_dir/verdict-$_boot.txt" | sort -n | head -n 1)
-		_last=
+		_upto=
 		if [ -n "$_off" ]; then
-			_last=$(head -n "$_off" "$_dir/console-$_boot.log" |
+			_upto=$(head -n "$_off" "$_dir/console-$_boot.log" |
 				sed -n 's/.*run fstests \([^ ]*\) at .*/\1/p' | tail -n 1)
-			log "fstests: $_k $_c: lock debugging went off in ${_last:-the boot, before any test} (console-$_boot.log:$_off); the tests after it run again"
-			echo "boot $_boot: lock debugging off in ${_last:-boot} (console-$_boot.log:$_off)" \
+			log "fstests: $_k $_c: lock debugging went off in ${_upto:-the boot, before any test} (console-$_boot.log:$_off); the tests after it run again"
+			echo "boot $_boot: lock debugging off in ${_upto:-boot} (console-$_boot.log:$_off)" \
 				>>"$_dir/lockdep-off"
+			_upto=${_upto:--}
 		fi
+		sh "$TOP/scripts/verdict/fstests-parse.sh" ${_upto:+-u "$_upto"} \
+			"$_dir/check.out-$_boot" >"$_dir/parsed-$_boot" ||
+			die "fstests: cannot read $_dir/check.out-$_boot"
 		# The test the guest was running when it died or timed out.
-		awk -v why="$_why, console-$_boot.log" -v off="$_off" -v last="$_last" '
-			off != "" && (last == "" || cut) { next }
-			{ if ($1 == last || $2 == last) cut = 1 }
-			$1 == "start" { print $2, "fail", 0, why; next }
-			{ print }' \
+		awk -v why="$_why, console-$_boot.log" \
+			'$1 == "start" { print $2, "fail", 0, why; next } { print }' \
 			"$_dir/parsed-$_boot" >>"$_dir/progress"
 		_after=$(awk '{ print $1 }' "$_dir/progress" | sort -u | wc -l)
 		if [ "$_after" -le "$_before" ]; then

@@ -17,8 +17,20 @@
 # When ./check got to its summary, the "Failures:" and "Not run:" lists
 # must agree with the lines: exit 2 if they do not, or if a line cannot
 # be read; 0 otherwise.
+#
+#   fstests-parse.sh -u TEST CHECK_OUT
+#
+# prints only the lines up to TEST's, as when lock debugging went off
+# during TEST and the tests after it must run again; "-u -" prints none.
 set -eu
-[ $# -eq 1 ] || { echo "usage: fstests-parse.sh CHECK_OUT" >&2; exit 2; }
+usage() { echo "usage: fstests-parse.sh [-u TEST|-] CHECK_OUT" >&2; exit 2; }
+upto=
+if [ "${1:-}" = -u ]; then
+	[ $# -eq 3 ] || usage
+	upto=$2
+	shift 2
+fi
+[ $# -eq 1 ] || usage
 
 awk '
 function flush_unfinished() {
@@ -93,4 +105,13 @@ function flush_unfinished() {
 END {
 	flush_unfinished()
 	exit bad ? 2 : 0
-}' "$1"
+}' "$1" >"${TMPDIR:-/tmp}/fstests-parse.$$" || rc=$?
+# The lines up to TEST's.
+awk -v upto="$upto" '
+	upto == "-" { exit }
+	upto != "" && cut { exit }
+	{ print }
+	upto != "" && ($1 == upto || ($1 == "start" && $2 == upto)) { cut = 1 }
+' "${TMPDIR:-/tmp}/fstests-parse.$$"
+rm -f "${TMPDIR:-/tmp}/fstests-parse.$$"
+exit "${rc:-0}"
