@@ -57,7 +57,8 @@ need_pkgs autoconf automake libtool libtool-bin make gcc xfslibs-dev \
 
 # fstests, built once per source: a tarball by its checksum, a checkout by
 # its commit (and whether it has local changes).
-[ -e "$FSTESTS_SRC" ] || die "FSTESTS_SRC: no fstests at $FSTESTS_SRC"
+[ -e "$FSTESTS_SRC" ] ||
+	die "no fstests at $FSTESTS_SRC: set FSTESTS_SRC to a release tarball or a checkout"
 if [ -d "$FSTESTS_SRC" ]; then
 	id=$(git -C "$FSTESTS_SRC" describe --always --dirty 2>/dev/null ||
 		echo nogit)
