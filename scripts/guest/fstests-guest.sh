@@ -4,8 +4,8 @@
 #
 #   sh fstests-guest.sh FSTESTS_DIR CONFIG LIST
 #
-# FSTESTS_DIR is a built fstests tree (copied to /tmp), CONFIG one of
-# xfs, xfs-reflink, ext4, ext4-1k, ext4-bigalloc, LIST a file of test
+# FSTESTS_DIR is a built fstests tree (copied to /tmp), CONFIG a name in
+# fstests/configs (xfs, xfs-reflink, ext4, ...), LIST a file of test
 # names (generic/091), one per line.  The test and scratch devices are the
 # first two disks of run-guest.sh -d: /dev/ubdb and /dev/ubdc under UML,
 # /dev/vda and /dev/vdb under QEMU.  The test device is made afresh here.
@@ -33,7 +33,7 @@ setup_failed() {
 	exit 1
 }
 
-if [ -b /dev/vda ]; then
+if [ "${AIOLOCK_BACKEND:-uml}" = qemu ]; then
 	test_dev=/dev/vda scratch_dev=/dev/vdb
 else
 	test_dev=/dev/ubdb scratch_dev=/dev/ubdc
@@ -42,29 +42,11 @@ if [ ! -b "$test_dev" ] || [ ! -b "$scratch_dev" ]; then
 	setup_failed "no disks $test_dev $scratch_dev"
 fi
 
-case $config in
-xfs)
-	fstyp=xfs
-	mkfs_opts="-b size=4096 -m reflink=0,rmapbt=0"
-	;;
-xfs-reflink)
-	fstyp=xfs
-	mkfs_opts="-b size=4096 -m reflink=1,rmapbt=1"
-	;;
-ext4)
-	fstyp=ext4
-	mkfs_opts="-b 4096"
-	;;
-ext4-1k)
-	fstyp=ext4
-	mkfs_opts="-b 1024"
-	;;
-ext4-bigalloc)
-	fstyp=ext4
-	mkfs_opts="-b 4096 -O bigalloc -C 65536"
-	;;
-*) setup_failed "unknown configuration $config" ;;
-esac
+# NAME FSTYP MKFS_OPTIONS, from the table the host job reads too.
+line=$(awk -v c="$config" '$1 == c' "$(dirname "$0")/../../fstests/configs")
+[ -n "$line" ] || setup_failed "unknown configuration $config"
+fstyp=$(echo "$line" | awk '{ print $2 }')
+mkfs_opts=$(echo "$line" | awk '{ $1 = $2 = ""; sub(/^ +/, ""); print }')
 
 mkdir -p /tmp/fstests/test /tmp/fstests/scratch "$AIOLOCK_OUT/results" ||
 	setup_failed "mount points"
@@ -115,7 +97,7 @@ while kill -0 "$pid" 2>/dev/null; do
 		# Waiting for ./check, or the sync of the guest's shutdown,
 		# could block on a task stuck in D state until the boot's
 		# time is up: power off now (the host sees a guest that died).
-		if [ -b /dev/vda ]; then
+		if [ "${AIOLOCK_BACKEND:-uml}" = qemu ]; then
 			echo b >/proc/sysrq-trigger
 		else
 			echo o >/proc/sysrq-trigger

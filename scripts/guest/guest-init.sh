@@ -48,7 +48,7 @@ if [ ! -d "$AIOLOCK_CWD" ]; then
 fi
 
 AIOLOCK_OUT=/mnt/out
-export AIOLOCK_OUT AIOLOCK_KERNEL HOME=/tmp TMPDIR=/tmp
+export AIOLOCK_OUT AIOLOCK_KERNEL AIOLOCK_BACKEND HOME=/tmp TMPDIR=/tmp
 echo "aiolock-guest: kernel $(uname -r) ($AIOLOCK_KERNEL), running $AIOLOCK_OUT/cmd"
 cd "$AIOLOCK_CWD" || cd /
 # The command's output goes to the results file only: on the console a

@@ -23,8 +23,8 @@ backend_prepare() { # backend_prepare RUN
 backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 	_kernel=$1 _mem=$2 _cpus=$3 _run=$4 _logf=$5 _init=$6
 	shift 6
-	# Disks (vda, vdb...): virtio-blk, 512-byte
-	# sectors; the host page cache is fine for test images in /dev/shm.
+	# Disks (vda, vdb...): virtio-blk, 512-byte sectors; the host page
+	# cache is fine for test images in /dev/shm.
 	_drives=
 	# shellcheck disable=SC2154 # set by run-guest.sh
 	for _d in $disks; do

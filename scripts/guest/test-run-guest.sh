@@ -56,8 +56,10 @@ touch "$tmp/a.img" "$tmp/b.img"
 
 check() { # check NAME KERNEL TIMEOUT EXPECTED_STATUS MAX_SECONDS [DISK...]
 	_d=
-	for _i in $(seq 6 $#); do
-		eval "_d=\"\$_d -d \${$_i}\""
+	_i=0
+	for _a in "$@"; do
+		_i=$((_i + 1))
+		[ "$_i" -le 5 ] || _d="$_d -d $_a"
 	done
 	t0=$(date +%s)
 	# shellcheck disable=SC2086 # options

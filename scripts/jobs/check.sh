@@ -205,9 +205,9 @@ check_lockdep_on() { # check_lockdep_on NAME OUTDIR
 
 # 1. Host-side unit tests of the harness itself: the log scanner, the
 # TAP counter, the fstests result reader and report and the benchmark
-# report, each on canned cases, and the
-# exit-status contract of run-guest.sh, with stand-in kernels (which
-# looks for left-over guest processes with pgrep).
+# report, each on canned cases, and the exit-status contract of
+# run-guest.sh, with stand-in kernels (which looks for left-over guest
+# processes with pgrep).
 need_pkgs procps
 for ut in scripts/verdict/test-verdict.sh scripts/verdict/test-tap.sh \
 	scripts/verdict/test-fstests.sh scripts/jobs/test-bench-report.sh \

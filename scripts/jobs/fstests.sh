@@ -6,15 +6,16 @@
 #   FSTESTS_SRC      fstests source: a release tarball or a checkout
 #                    (default: the tarball in ../shared/third_party/)
 #   FSTESTS_CONFIGS  configurations (default "xfs xfs-reflink ext4"; also
-#                    ext4-1k, ext4-bigalloc: scripts/guest/fstests-guest.sh)
+#                    ext4-1k, ext4-bigalloc: fstests/configs)
 #   FSTESTS_TESTS    tests to run (generic/091 ...), instead of groups
 #   FSTESTS_GROUPS   groups, each intersected with "auto" (default: the
 #                    selection in fstests/default.list, which says why)
 #   FSTESTS_KERNELS  default "baseline patched"
 #   FSTESTS_RUNTIME  uml (default: the UML debug kernels of make check)
 #                    or smp (the x86_64 smp-debug kernels under QEMU)
-#   FSTESTS_RUN      run directory (default build/fstests/runs/SELECTION,
-#                    SELECTION a hash of the list of tests and runtime)
+#   FSTESTS_RUN      run directory (default build/fstests/runs/RUNTIME-ID,
+#                    ID a hash of fstests, the kernel binaries and the
+#                    selection)
 #   FSTESTS_RERUNS   re-runs on both kernels of a test whose result differs
 #                    (default 2)
 #   FSTESTS_BOOT_TMO seconds one boot may take (default 14400)
@@ -141,12 +142,9 @@ tests_of() { # tests_of FSTYP
 	fi
 }
 
+# The filesystem type of a configuration (fstests/configs), or nothing.
 fstyp_of() {
-	case $1 in
-	xfs*) echo xfs ;;
-	ext4*) echo ext4 ;;
-	*) die "FSTESTS_CONFIGS: unknown configuration '$1'" ;;
-	esac
+	awk -v c="$1" '$1 == c { print $2 }' "$TOP/fstests/configs"
 }
 
 # One pass of a list of tests on one kernel: boots until every test has a
@@ -171,6 +169,10 @@ run_list() { # run_list KERNEL CONFIG LIST DIR
 		truncate -s 4G "$_img/test.img" "$_img/scratch.img"
 		_out=$BUILD/fstests/out.$_k.$_c
 		rm -rf "$_out"
+		# The guest sees the host's files, but not under /tmp, /dev/shm
+		# or /run, where FSTESTS_RUN may be: the list goes next to the
+		# fstests build, which it sees.
+		cp "$_dir/todo" "$BUILD/fstests/todo.$_k.$_c"
 		_rc=0
 		sh "$TOP/scripts/guest/run-guest.sh" -k "$(kernel_bin "$_k" "$flavor")" \
 			-n "$_k" -t "$FSTESTS_BOOT_TMO" -m 2G \
@@ -178,7 +180,7 @@ run_list() { # run_list KERNEL CONFIG LIST DIR
 			-d "$_img/test.img" -d "$_img/scratch.img" -- \
 			sh "$TOP/scripts/guest/in-guest.sh" \
 			sh "$TOP/scripts/guest/fstests-guest.sh" "$fst" "$_c" \
-			"$_dir/todo" || _rc=$?
+			"$BUILD/fstests/todo.$_k.$_c" || _rc=$?
 		rm -rf "$_img"
 		sh "$TOP/scripts/verdict/verdict.sh" "$_dir/console-$_boot.log" \
 			>"$_dir/verdict-$_boot.txt" 2>&1 || true
@@ -258,12 +260,10 @@ log "fstests: run directory $run"
 
 # Every configuration and its tests, before the first boot.
 for c in $FSTESTS_CONFIGS; do
-	case $c in
-	xfs | xfs-reflink | ext4 | ext4-1k | ext4-bigalloc) ;;
-	*) die "FSTESTS_CONFIGS: unknown configuration '$c'" ;;
-	esac
+	fstyp=$(fstyp_of "$c")
+	[ -n "$fstyp" ] || die "FSTESTS_CONFIGS: '$c' is not in fstests/configs"
 	mkdir -p "$run/$c"
-	tests_of "$(fstyp_of "$c")" | sort -u >"$run/$c/list.new"
+	tests_of "$fstyp" | sort -u >"$run/$c/list.new"
 	[ -s "$run/$c/list.new" ] || die "fstests: no tests selected for $c"
 	if [ -f "$run/$c/list" ] && ! cmp -s "$run/$c/list" "$run/$c/list.new"; then
 		die "fstests: the tests of $c in $run changed; remove $run/$c or set FSTESTS_RUN"
