@@ -14,8 +14,8 @@
 #   FSTESTS_RUNTIME  uml (default: the UML debug kernels of make check)
 #                    or smp (the x86_64 smp-debug kernels under QEMU)
 #   FSTESTS_RUN      run directory (default build/fstests/runs/RUNTIME-ID,
-#                    ID a hash of fstests, the kernel binaries and the
-#                    selection)
+#                    ID a hash of fstests, the kernel binaries, the
+#                    selection and the configurations' mkfs options)
 #   FSTESTS_RERUNS   re-runs on both kernels of a test whose result differs
 #                    (default 2)
 #   FSTESTS_BOOT_TMO seconds one boot may take (default 14400)
@@ -243,7 +243,7 @@ sel=$({
 	echo "$kids"
 	echo "${FSTESTS_TESTS:-}"
 	echo "${FSTESTS_GROUPS:-}"
-	cat "$TOP/fstests/default.list"
+	cat "$TOP/fstests/default.list" "$TOP/fstests/configs"
 } | sha1sum | cut -c1-8)
 run=${FSTESTS_RUN:-$BUILD/fstests/runs/$FSTESTS_RUNTIME-$sel}
 mkdir -p "$run"
