@@ -63,6 +63,7 @@ run_logged() {
 	shift 2
 	_t0=$(date +%s)
 	log "$_what (log: $_log)"
+	mkdir -p "$(dirname "$_log")"
 	"$@" >"$_log" 2>&1 &
 	_pid=$!
 	while kill -0 "$_pid" 2>/dev/null; do
