@@ -1,15 +1,16 @@
 #!/bin/sh
 # Build the debug kernel after each patch of the series in turn, in a
-# worktree of its own, so that the series stays bisectable.
+# worktree of its own (on the platform fixes, like every test kernel), so
+# that the series stays bisectable.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
 [ -d "$KTREE/.git" ] || sh "$TOP/scripts/stack/tree.sh"
 wt=$BUILD/bisect
-[ -d "$wt" ] || git -C "$KTREE" worktree add -q --detach "$wt" base
+[ -d "$wt" ] || git -C "$KTREE" worktree add -q --detach "$wt" platform
 n=0
-for c in $(git -C "$KTREE" rev-list --reverse base..HEAD); do
+for c in $(git -C "$KTREE" rev-list --reverse platform..HEAD); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q --detach "$c"
 	log "patch $n: $(git -C "$wt" log -1 --format=%s)"
