@@ -36,7 +36,7 @@ platform_id() {
 # git am the patches of DIR/series onto the checkout in TREE.
 apply_series() { # apply_series TREE DIR
 	for _p in $(series_files "$2"); do
-		git -C "$1" am -q --keep-cr "$_p" ||
+		git -C "$1" am -q --keep-cr --committer-date-is-author-date "$_p" ||
 			die "$_p does not apply; see 'git -C $1 am --show-current-patch'"
 	done
 }
