@@ -205,13 +205,13 @@ check_lockdep_on() { # check_lockdep_on NAME OUTDIR
 
 # 1. Host-side unit tests of the harness itself: the log scanner, the
 # TAP counter, the fstests result reader and report and the benchmark
-# report, each on canned cases, and the exit-status contract of
-# run-guest.sh, with stand-in kernels (which looks for left-over guest
-# processes with pgrep).
+# report, each on canned cases, the exit-status contract of run-guest.sh,
+# with stand-in kernels (which looks for left-over guest processes with
+# pgrep), and the object comparison of fastpath.sh, on small C files.
 need_pkgs procps
 for ut in scripts/verdict/test-verdict.sh scripts/verdict/test-tap.sh \
 	scripts/verdict/test-fstests.sh scripts/jobs/test-bench-report.sh \
-	scripts/guest/test-run-guest.sh; do
+	scripts/guest/test-run-guest.sh scripts/kernel/test-fastpath.sh; do
 	u=${ut##*/test-}
 	u=${u%.sh}
 	log "$u unit test"
@@ -243,6 +243,20 @@ if [ "${CHECK_SKIP_BUILD:-0}" != 1 ]; then
 		sh scripts/kernel/build.sh "$k" "$flavor"
 	done
 fi
+
+# The series must leave the rwsem fast paths alone: the functions a task
+# calls to take and release an rwsem, compiled for x86_64 without lock
+# debugging, must be the same instructions on both kernels.
+for k in baseline patched; do
+	sh scripts/kernel/build.sh "$k" fastpath
+done
+sh scripts/kernel/fastpath.sh "$(kernel_bin baseline fastpath)" \
+	"$(kernel_bin patched fastpath)" down_read down_read_interruptible \
+	down_read_killable down_read_trylock down_write down_write_killable \
+	down_write_trylock up_read up_write downgrade_write \
+	>"$res/fastpath.tap" 2>&1 && frc=0 || frc=$?
+grep "^#" "$res/fastpath.tap" || true
+count_tap fastpath "$res/fastpath.tap" -p -r "$frc"
 
 invert=0
 guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...

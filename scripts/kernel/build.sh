@@ -2,13 +2,14 @@
 # Build a kernel out of tree.
 #   scripts/kernel/build.sh baseline|patched FLAVOR
 # Flavors: debug, bench, trace (User Mode Linux: _out-FLAVOR/linux), smp-debug,
-# rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), in
+# rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), fastpath
+# (x86_64 without debugging: _out-fastpath/kernel/locking/rwsem.o only), in
 # build/linux (patched) or build/baseline; log in build/logs/.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
-usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug'
+usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath'
 kind=${1:?$usage}
 flavor=${2:?$usage}
 src=$(kernel_src "$kind")
@@ -41,6 +42,12 @@ smp-debug | rt-debug)
 	else
 		series=$TOP/config/series.config
 	fi
+	;;
+fastpath)
+	# The rwsem fast paths of a production x86_64 configuration (no lock
+	# debugging), for scripts/kernel/fastpath.sh: only the object.
+	arch=x86_64 base=allnoconfig targets=kernel/locking/rwsem.o
+	frags="$TOP/config/qemu.config"
 	;;
 *) die "unknown flavor '$flavor'" ;;
 esac
