@@ -25,11 +25,11 @@ kernel_src() { # kernel_src baseline|patched
 
 # The kernel image of a kernel and flavour (scripts/kernel/build.sh): a UML
 # binary, or an x86_64 bzImage for QEMU.
-kernel_bin() { # kernel_bin baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath
+kernel_bin() { # kernel_bin baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath|fastpath-preempt
 	case $2 in
 	smp-debug | rt-debug)
 		echo "$(kernel_src "$1")/_out-$2/arch/x86/boot/bzImage" ;;
-	fastpath)
+	fastpath | fastpath-preempt)
 		echo "$(kernel_src "$1")/_out-$2/kernel/locking/rwsem.o" ;;
 	*)
 		echo "$(kernel_src "$1")/_out-$2/linux" ;;

@@ -245,18 +245,23 @@ if [ "${CHECK_SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 # The series must leave the rwsem fast paths alone: the functions a task
-# calls to take and release an rwsem, compiled for x86_64 without lock
-# debugging, must be the same instructions on both kernels.
-for k in baseline patched; do
-	sh scripts/kernel/build.sh "$k" fastpath
+# calls to take and release an uncontended rwsem, and __init_rwsem() (the
+# layout of struct rw_semaphore), compiled for x86_64 without lock
+# debugging, without and with preemption, must be the same instructions
+# on both kernels.
+for fp in fastpath fastpath-preempt; do
+	for k in baseline patched; do
+		sh scripts/kernel/build.sh "$k" "$fp"
+	done
+	sh scripts/kernel/fastpath.sh -n "$fp" "$(kernel_bin baseline "$fp")" \
+		"$(kernel_bin patched "$fp")" down_read down_read_interruptible \
+		down_read_killable down_read_trylock down_write \
+		down_write_killable down_write_trylock up_read up_write \
+		downgrade_write __init_rwsem \
+		>"$res/$fp.tap" 2>&1 && frc=0 || frc=$?
+	grep "^#" "$res/$fp.tap" || true
+	count_tap "$fp" "$res/$fp.tap" -p -r "$frc"
 done
-sh scripts/kernel/fastpath.sh "$(kernel_bin baseline fastpath)" \
-	"$(kernel_bin patched fastpath)" down_read down_read_interruptible \
-	down_read_killable down_read_trylock down_write down_write_killable \
-	down_write_trylock up_read up_write downgrade_write \
-	>"$res/fastpath.tap" 2>&1 && frc=0 || frc=$?
-grep "^#" "$res/fastpath.tap" || true
-count_tap fastpath "$res/fastpath.tap" -p -r "$frc"
 
 invert=0
 guest() { # guest KERNEL NAME TIMEOUT [run-guest options] -- CMD...

@@ -2,14 +2,15 @@
 # Build a kernel out of tree.
 #   scripts/kernel/build.sh baseline|patched FLAVOR
 # Flavors: debug, bench, trace (User Mode Linux: _out-FLAVOR/linux), smp-debug,
-# rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), fastpath
-# (x86_64 without debugging: _out-fastpath/kernel/locking/rwsem.o only), in
+# rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), fastpath,
+# fastpath-preempt (x86_64 without debugging, without and with preemption:
+# _out-FLAVOR/kernel/locking/rwsem.o only), in
 # build/linux (patched) or build/baseline; log in build/logs/.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
-usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath'
+usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath|fastpath-preempt'
 kind=${1:?$usage}
 flavor=${2:?$usage}
 src=$(kernel_src "$kind")
@@ -43,11 +44,13 @@ smp-debug | rt-debug)
 		series=$TOP/config/series.config
 	fi
 	;;
-fastpath)
-	# The rwsem fast paths of a production x86_64 configuration (no lock
-	# debugging), for scripts/kernel/fastpath.sh: only the object.
+fastpath | fastpath-preempt)
+	# The rwsem fast paths of production x86_64 configurations (no lock
+	# debugging), without and with preemption, for
+	# scripts/kernel/fastpath.sh: only the object.
 	arch=x86_64 base=allnoconfig targets=kernel/locking/rwsem.o
 	frags="$TOP/config/qemu.config"
+	[ "$flavor" = fastpath ] || frags="$frags $TOP/config/preempt.config"
 	;;
 *) die "unknown flavor '$flavor'" ;;
 esac
