@@ -24,7 +24,7 @@ kernel_src() { # kernel_src baseline|patched
 }
 
 # The kernel image of a kernel and flavour (scripts/kernel/build.sh): a UML
-# binary, or an x86_64 bzImage for QEMU.
+# binary, an x86_64 bzImage for QEMU, or (fastpath) one object.
 kernel_bin() { # kernel_bin baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath|fastpath-preempt
 	case $2 in
 	smp-debug | rt-debug)
@@ -54,6 +54,12 @@ log() {
 die() {
 	printf 'error: %s\n' "$*" >&2
 	exit 1
+}
+
+# The patches DIR/series lists, one path a line.
+series_files() { # series_files DIR
+	[ -s "$1/series" ] || return 0
+	grep -v -e '^#' -e '^$' "$1/series" | sed "s|^|$1/|"
 }
 
 # Run a long command with its output in a log file, printing a heartbeat

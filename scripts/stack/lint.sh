@@ -19,8 +19,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 [ -x "$BTREE/scripts/checkpatch.pl" ] || sh "$TOP/scripts/stack/tree.sh"
 bad=0
 series() { # series DIR: the patches of DIR/series, relative to $TOP
-	[ -s "$TOP/$1/series" ] || return 0
-	grep -v -e '^#' -e '^$' "$TOP/$1/series" | sed "s|^|$1/|"
+	series_files "$TOP/$1" | sed "s|^$TOP/||"
 }
 touched() { # touched PATCH...: the files the patches change, sorted
 	for _p in "$@"; do

@@ -19,12 +19,6 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 need_pkgs linux-source-6.12 git xz-utils
 mkdir -p "$BUILD"
 
-# The patches of a series file, one path a line.
-series_files() { # series_files DIR
-	[ -s "$1/series" ] || return 0
-	grep -v -e '^#' -e '^$' "$1/series" | sed "s|^|$1/|"
-}
-
 # Identity of platform/: the checksum of its series and patches.
 platform_id() {
 	{
