@@ -106,8 +106,22 @@ done
 
 # The tests of a configuration: FSTESTS_TESTS, or the tests of generic/
 # and the filesystem's directory that are in "auto" and in one of the
-# groups, by fstests' own group lists.
+# groups, by fstests' own group lists.  The default selection leaves out
+# its "exclude:" tests.
 tests_of() { # tests_of FSTYP
+	if [ -n "${FSTESTS_TESTS:-}${FSTESTS_GROUPS:-}" ]; then
+		tests_selected "$1"
+		return
+	fi
+	tests_selected "$1" | awk '
+	NR == FNR {
+		if (sub(/^exclude: */, ""))
+			ex[$0] = 1
+		next
+	}
+	!($0 in ex)' "$TOP/fstests/default.list" -
+}
+tests_selected() { # tests_selected FSTYP
 	if [ -n "${FSTESTS_TESTS:-}" ]; then
 		# shellcheck disable=SC2086 # one word per test
 		printf '%s\n' $FSTESTS_TESTS | grep -E "^(generic|$1)/" || true
