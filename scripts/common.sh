@@ -121,5 +121,6 @@ need_pkgs() {
 need_all_pkgs() {
 	need_pkgs build-essential bc bison flex libelf-dev libssl-dev ccache \
 		git xz-utils linux-source-6.12 xfsprogs e2fsprogs libaio-dev \
-		liburing-dev python3 kmod
+		liburing-dev python3 kmod btrfs-progs f2fs-tools gfs2-utils \
+		erofs-utils
 }

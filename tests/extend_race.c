@@ -192,6 +192,17 @@ int main(void)
 	dirty_free_space(16 * MiB);
 	if (!case_begin("two_writers_two_readers", 240))
 		return 0;
+	/*
+	 * Seen with 6.12 on both kernels: "direct read at 90112 saw 0xee,
+	 * expected 0xc8 or 0: STALE data" (baseline), "direct read at 737280
+	 * saw 0xc2, expected 0x83 or 0" (series).  f2fs, which the series
+	 * does not change, is not what this test is about.
+	 */
+	if (fs_is("f2fs")) {
+		case_skip("6.12's f2fs returns never-written bytes to O_DIRECT reads racing "
+			  "extending O_DIRECT writes, with and without the series");
+		return 0;
+	}
 	path = test_path("extend.f");
 	model_init(&m, (size_t)NCHUNK * CHUNK + CHUNK);
 	bufs = xalloc_aligned((size_t)NCHUNK * CHUNK);

@@ -101,6 +101,21 @@ static const char *need_fallocate(void)
 	return fs_has_fallocate() ? NULL : "no fallocate() on this configuration";
 }
 
+/* 6.12: btrfs and gfs2 have no collapse/insert range, gfs2 no zero range */
+static const char *need_shift(void)
+{
+	if (fs_is("btrfs") || fs_is("gfs2"))
+		return "no FALLOC_FL_COLLAPSE_RANGE or FALLOC_FL_INSERT_RANGE on this configuration";
+	return need_fallocate();
+}
+
+static const char *need_zero_range(void)
+{
+	if (fs_is("gfs2"))
+		return "no FALLOC_FL_ZERO_RANGE on this configuration";
+	return need_fallocate();
+}
+
 static bool yes(void) { return true; }
 static bool not_ext4(void) { return !fs_is_ext4(); }
 static bool ext4_only(void) { return fs_is_ext4(); }
@@ -273,9 +288,9 @@ static const struct op ops[] = {
 	{ "truncate_up", 0, NULL, not_ext4, op_truncate_up, false },
 	{ "falloc_alloc", 0, need_fallocate, yes, op_falloc_alloc, false },
 	{ "punch_hole", 0, need_fallocate, yes, op_punch, true },
-	{ "zero_range", 0, need_fallocate, yes, op_zero_range, false },
-	{ "collapse_range", 0, need_fallocate, yes, op_collapse, true },
-	{ "insert_range", 0, need_fallocate, yes, op_insert, false },
+	{ "zero_range", 0, need_zero_range, yes, op_zero_range, false },
+	{ "collapse_range", 0, need_shift, yes, op_collapse, true },
+	{ "insert_range", 0, need_shift, yes, op_insert, false },
 	{ "ficlone", 1, need_reflink, yes, op_clone, false },
 	{ "ficlonerange", 1, need_reflink, yes, op_clone_range, false },
 	{ "fideduperange", 2, need_reflink, yes, op_dedupe, true },

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Create, re-time or remove a memory-backed null_blk disk through configfs,
 # inside the guest (boot with null_blk.nr_devices=0).
-#   nullb.sh create NAME SIZE_MB COMPLETION_NSEC [QUEUE_DEPTH]   -> /dev/NAME
+#   nullb.sh create NAME SIZE_MB COMPLETION_NSEC [QUEUE_DEPTH [ZONE_MB NR_CONV]]
+#                                                               -> /dev/NAME
 #   nullb.sh delay NAME COMPLETION_NSEC
 #   nullb.sh remove NAME
 # Completions are timer driven (irqmode=2), so they arrive in hard-IRQ
@@ -9,6 +10,8 @@
 # The disk has one poll queue for polled I/O (REQ_POLLED, io_uring
 # IORING_SETUP_IOPOLL): polled requests complete when they are polled, at
 # once, whatever the completion delay.
+# With ZONE_MB the disk is zoned (host-managed): zones of ZONE_MB, the
+# first NR_CONV of them conventional, the rest sequential-write-required.
 # delay power-cycles the disk with a new completion delay: a memory-backed
 # null_blk keeps its data while powered off.
 set -eu
@@ -43,6 +46,11 @@ create)
 	echo "$3" >"$d/size"
 	set_delay "$d" "$4"
 	[ -z "${5:-}" ] || echo "$5" >"$d/hw_queue_depth"
+	if [ -n "${6:-}" ]; then
+		echo 1 >"$d/zoned"
+		echo "$6" >"$d/zone_size"
+		echo "${7:-0}" >"$d/zone_nr_conv"
+	fi
 	# One is the module's default and the most a disk can have; say so.
 	echo 1 >"$d/poll_queues"
 	echo 1 >"$d/power"
@@ -60,7 +68,7 @@ remove)
 	rmdir "$cfs/$2"
 	;;
 *)
-	echo "usage: nullb.sh create NAME SIZE_MB COMPLETION_NSEC [QUEUE_DEPTH] | delay NAME COMPLETION_NSEC | remove NAME" >&2
+	echo "usage: nullb.sh create NAME SIZE_MB COMPLETION_NSEC [QUEUE_DEPTH [ZONE_MB NR_CONV]] | delay NAME COMPLETION_NSEC | remove NAME" >&2
 	exit 2
 	;;
 esac

@@ -104,57 +104,10 @@ for k in $FSTESTS_KERNELS; do
 	kids="$kids $k-$(sha1sum <"$(kernel_bin "$k" "$flavor")" | cut -c1-12)"
 done
 
-# The tests of a configuration: FSTESTS_TESTS, or the tests of generic/
-# and the filesystem's directory that are in "auto" and in one of the
-# groups, by fstests' own group lists.  The default selection leaves out
-# its "exclude:" tests.
-tests_of() { # tests_of FSTYP
-	if [ -n "${FSTESTS_TESTS:-}${FSTESTS_GROUPS:-}" ]; then
-		tests_selected "$1"
-		return
-	fi
-	tests_selected "$1" | awk '
-	NR == FNR {
-		if (sub(/^exclude: */, ""))
-			ex[$0] = 1
-		next
-	}
-	!($0 in ex)' "$TOP/fstests/default.list" -
-}
-tests_selected() { # tests_selected FSTYP
-	if [ -n "${FSTESTS_TESTS:-}" ]; then
-		# shellcheck disable=SC2086 # one word per test
-		printf '%s\n' $FSTESTS_TESTS | grep -E "^(generic|$1)/" || true
-		return
-	fi
-	if [ -n "${FSTESTS_GROUPS:-}" ]; then
-		_groups=$FSTESTS_GROUPS _quick=0
-	else
-		_groups=$(sed -n 's/^group: *//p' "$TOP/fstests/default.list" | tr '\n' ' ')
-		_quick=1
-	fi
-	for _d in generic "$1"; do
-		awk -v d="$_d" -v groups=" $_groups " -v quick="$_quick" '
-		/^#/ { next }
-		{
-			auto = 0; want = 0; q = 0
-			for (i = 2; i <= NF; i++) {
-				if ($i == "auto")
-					auto = 1
-				if ($i == "quick")
-					q = 1
-				if (index(groups, " " $i " "))
-					want = 1
-			}
-			if (auto && want && (q || !quick))
-				print d "/" $1
-		}' "$fst/tests/$_d/group.list"
-	done
-	if [ -z "${FSTESTS_GROUPS:-}" ]; then
-		sed -n 's/^test: *//p' "$TOP/fstests/default.list" |
-			grep -E "^(generic|$1)/" || true
-	fi
-}
+# The tests of a configuration (tests_of): scripts/jobs/fstests-select.sh.
+FSTESTS_DEFAULT_LIST=$TOP/fstests/default.list
+# shellcheck source=scripts/jobs/fstests-select.sh
+. "$TOP/scripts/jobs/fstests-select.sh"
 
 # The filesystem type of a configuration (fstests/configs), or nothing.
 fstyp_of() {

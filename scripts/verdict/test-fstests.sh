@@ -9,15 +9,17 @@
 # patched kernel, patched-only not run, a kernel report during a test
 # that the baseline did not print in it (also in a re-run, also with
 # ":NNN:" in its text), a patched boot that did not finish, a missing
-# result, a test fstests does not know, nothing passed at all.  Prints TAP
-# lines and "N passed, N failed".
+# result, a test fstests does not know, nothing passed at all.  And the
+# selection (scripts/jobs/fstests-select.sh) on a made-up fstests tree: the
+# default's groups and tests less its "exclude:" tests, FSTESTS_GROUPS and
+# FSTESTS_TESTS unfiltered.  Prints TAP lines and "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/verdict/tap.sh
 . "$here/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "1..16"
+echo "1..19"
 
 # --- fstests-parse.sh
 cat >"$tmp/check.out" <<'EOF'
@@ -226,5 +228,42 @@ for k in baseline patched; do
 	sed -i 's/ pass [0-9]*$/ notrun 0 requires foo/' "$tmp/none/xfs/$k/progress"
 done
 report nothing-passed "$tmp/none" 1 "- no test passed on either kernel"
+
+# --- fstests-select.sh
+fst=$tmp/fst
+mkdir -p "$fst/tests/generic" "$fst/tests/xfs"
+cat >"$fst/tests/generic/group.list" <<'EOF'
+# comment
+001 auto quick rw
+002 auto rw
+003 auto quick freeze
+004 quick rw
+EOF
+cat >"$fst/tests/xfs/group.list" <<'EOF'
+001 auto quick freeze
+002 auto quick rw
+EOF
+FSTESTS_DEFAULT_LIST=$tmp/default.list
+cat >"$FSTESTS_DEFAULT_LIST" <<'EOF'
+group: rw
+group: freeze
+test: generic/002
+exclude: xfs/001
+EOF
+# shellcheck source=scripts/jobs/fstests-select.sh
+. "$here/../jobs/fstests-select.sh"
+# select_case NAME EXPECTED: tests_of xfs, sorted, on one line
+select_case() {
+	_got=$(tests_of xfs | sort | tr '\n' ' ')
+	if [ "$_got" = "$2" ]; then
+		tap_result "select/$1" ""
+	else
+		tap_result "select/$1" "got '$_got', expected '$2'"
+	fi
+}
+select_case default-excludes "generic/001 generic/002 generic/003 xfs/002 "
+FSTESTS_GROUPS=freeze select_case groups-unfiltered "generic/003 xfs/001 "
+FSTESTS_TESTS="xfs/001 generic/004 ext4/001" select_case tests-unfiltered \
+	"generic/004 xfs/001 "
 
 tap_end fstests-unit

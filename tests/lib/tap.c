@@ -171,7 +171,8 @@ unsigned test_delay_ms(void)
 bool feature_dio_lock(void)
 {
 	return strcmp(env_or("AIOLOCK_FEATURE_DIO_LOCK", "0"), "1") == 0 &&
-	       strcmp(env_or("AIOLOCK_KERNEL", ""), "baseline") != 0;
+	       strcmp(env_or("AIOLOCK_KERNEL", ""), "baseline") != 0 &&
+	       fs_converted();
 }
 
 /* AIOLOCK_FEATURE_DIO_LOCK_EXCL=0: PREEMPT_RT does not hand write locks off */
@@ -188,15 +189,19 @@ bool test_listing(void)
 
 bool timing_checks(void)
 {
-	return test_delay_ms() >= 20;
+	return test_delay_ms() >= 20 && fs_converted();
 }
 
 bool fs_is_xfs(void) { return strncmp(tap_fs, "xfs", 3) == 0; }
 bool fs_is_ext4(void) { return strncmp(tap_fs, "ext4", 4) == 0; }
 bool fs_is_ext2(void) { return strcmp(tap_fs, "ext2") == 0; }
+bool fs_converted(void) { return fs_is_xfs() || fs_is_ext4() || fs_is_ext2(); }
+bool fs_is(const char *name) { return strcmp(tap_fs, name) == 0; }
+
+/* In 6.12: btrfs has no ->iopoll; gfs2 does not set FMODE_NOWAIT. */
 bool fs_has_fallocate(void) { return !fs_is_ext2(); }
-bool fs_has_nowait(void) { return !fs_is_ext2(); }
-bool fs_has_iopoll(void) { return !fs_is_ext2(); }
+bool fs_has_nowait(void) { return !fs_is_ext2() && strcmp(tap_fs, "gfs2") != 0; }
+bool fs_has_iopoll(void) { return !fs_is_ext2() && strcmp(tap_fs, "btrfs") != 0; }
 bool fs_has_reflink(void) { return strcmp(tap_fs, "xfs-reflink") == 0; }
 
 const char *test_path(const char *name)

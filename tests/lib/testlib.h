@@ -6,7 +6,8 @@
  *
  * Environment (set by tests/run.sh):
  *   TEST_FS        name of the filesystem configuration (xfs, xfs-reflink,
- *                  ext4, ext2)
+ *                  ext4, ext2; and btrfs, f2fs, gfs2, zonefs, erofs, which
+ *                  the series does not convert: see fs_converted())
  *   TEST_DIR       mounted scratch directory
  *   TEST_DEV       block device name (e.g. aiotest), for /sys/block/NAME
  *   TEST_NULLB     configfs directory of the null_blk device (badblocks)
@@ -74,14 +75,24 @@ bool feature_dio_lock(void);   /* AIOLOCK_FEATURE_DIO_LOCK=1 */
 bool feature_dio_lock_exclusive(void);
 bool test_listing(void);       /* TEST_LIST=1 */
 /*
- * Timing assertions need a slow device (TEST_DELAY_MS >= 20).  With
- * TEST_DELAY_MS=0 (a dry run on the host, on any filesystem) only the
- * data checks run.
+ * Timing assertions need a slow device (TEST_DELAY_MS >= 20) and a
+ * converted filesystem (fs_converted()).  With TEST_DELAY_MS=0 (a dry run
+ * on the host, on any filesystem) only the data checks run.
  */
 bool timing_checks(void);
 bool fs_is_xfs(void);
 bool fs_is_ext4(void);
 bool fs_is_ext2(void);
+/*
+ * Does the series convert the configuration's filesystem (XFS, ext4,
+ * ext2)?  The others keep 6.12's i_dio_count scheme: on them
+ * feature_dio_lock() is false on both kernels, and timing_checks() is
+ * false, because the tests' timing expectations describe the locking of
+ * the converted filesystems; their data and ordering checks run.
+ */
+bool fs_converted(void);
+/* TEST_FS is exactly name */
+bool fs_is(const char *name);
 /*
  * What the configuration's filesystem supports (ext2 has none of these):
  * fallocate() and unwritten extents; RWF_NOWAIT / IOCB_NOWAIT (FMODE_NOWAIT,
