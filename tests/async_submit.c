@@ -153,7 +153,7 @@ static void run_case(enum api api, enum op op, bool nowait)
 		if (attempt(api, op, nowait, n) || !timing_checks())
 			break;
 	if (!timing_checks()) {
-		case_skip("device latency %u ms is too short to judge timing; data checked", d);
+		case_skip("%s", no_timing_why());
 		return;
 	}
 	if (n == 3 && op == OP_OVERWRITE_QD4)

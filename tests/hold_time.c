@@ -66,13 +66,16 @@
  * On the filesystems the series does not convert (fs_converted()), the
  * same cases run and are measured, but nothing is expected of them: their
  * locking differs from XFS's and ext4's already on 6.12 (f2fs reads take
- * no i_rwsem, gfs2's operations wait for cluster locks), and what matters
- * is that the series leaves it as it was, which make check verifies by
- * comparing the two kernels' measurements
+ * no i_rwsem, btrfs drops it before it waits for a synchronous write),
+ * and what matters is that the series leaves it as it was.  Each accepted
+ * measurement is classified (see one_try()) and its line gets a fifth
+ * field, W (waited for the I/O), N (did not), X (the I/O had completed
+ * before the operation could start) or A (ambiguous); make check
+ * requires W, N and X to be the same on both kernels
  * (scripts/verdict/hold-time-table.sh -c).
  *
  * Every case prints its accepted measurement as
- *   # hold: FS OP IO OP_MS
+ *   # hold: FS OP IO OP_MS [CLASS]
  * (OP_MS: how long the operation took);
  * scripts/verdict/hold-time-table.sh turns those lines of a baseline and
  * a patched run into a table.
@@ -513,7 +516,9 @@ static bool one_try(enum op op, enum io io, int attempt)
 	struct model m;
 	unsigned char *buf, *cbuf;
 	int64_t t0, t_op0, t_op1, op_us, end_us;
-	bool late_start, done_at_return, done_late = false, read_on_device = false;
+	bool late_start, done_before, done_at_return, done_late = false;
+	bool read_on_device = false, measure = timed() && !timing_checks();
+	char class = 0;
 	bool retry = false;
 	int fd, cfd, r;
 
@@ -576,12 +581,8 @@ static bool one_try(enum op op, enum io io, int attempt)
 	 * The operation must start while the I/O is in flight, early enough
 	 * for "did not wait" to be told from "waited" (the guest can stall).
 	 */
-	/*
-	 * On an unconverted filesystem that is a measurement too (btrfs
-	 * completes its async overwrites inside io_submit() on 6.12).
-	 */
-	late_start = timing_checks() &&
-		     (io_done(&f) || (now_us() - t0) * 2 >= d * 1000LL);
+	done_before = io_done(&f);
+	late_start = timed() && (done_before || (now_us() - t0) * 2 >= d * 1000LL);
 	if (!late_start && timing_checks() && expect_wait && bystander && pr.finished)
 		fail("the task running %s finished while the %s was in flight: it did "
 		     "not wait for the I/O, so the bystander cannot have",
@@ -602,7 +603,36 @@ static bool one_try(enum op op, enum io io, int attempt)
 		done_late = io_done(&f);
 	}
 
-	if (late_start) {
+	if (measure) {
+		/*
+		 * Nothing is expected; classify for the comparison of the
+		 * kernels (hold-time-table.sh -c): X, the I/O had completed
+		 * before the operation started (every attempt); W, it started
+		 * within D/2 of the submission and returned no earlier than
+		 * 0.45 D later with the completion posted (by then or within
+		 * 50 ms): it waited; N, it started within D/2 and returned in
+		 * less than D/2 with the I/O still in flight: it did not.
+		 * Anything else is run again, and on the last attempt is
+		 * recorded as A (ambiguous, not compared).
+		 */
+		if (late_start && done_before && last)
+			class = 'X';
+		else if (!late_start && (done_at_return || done_late) &&
+			 op_us * 2 >= (int64_t)d * 900)
+			class = 'W';
+		else if (!late_start && !done_at_return && op_us * 2 < (int64_t)d * 1000)
+			class = 'N';
+		else if (last)
+			class = 'A';
+		if (!class) {
+			diag("%s-%s: started %.1f ms after the submission, took %.1f ms, the "
+			     "I/O %s: not classified; retrying", op_name[op], io_name[io],
+			     (t_op0 - t0) / 1000.0, op_us / 1000.0,
+			     done_before ? "already complete" : done_at_return ?
+			     "complete at return" : "still in flight at return");
+			retry = true;
+		}
+	} else if (late_start) {
 		if (last)
 			fail("the %s completed, or the operation could not start within D/2 of "
 			     "its submission, in each of %d attempts", io_name[io], attempt + 1);
@@ -662,8 +692,12 @@ static bool one_try(enum op op, enum io io, int attempt)
 	check_fd_contents(fd, &m, "file");
 	if (!retry) {
 		/* only measurements of accepted attempts */
-		printf("# hold: %s %s %s %.1f\n", tap_fs, op_name[op], io_name[io],
-		       op_us / 1000.0);
+		if (class)
+			printf("# hold: %s %s %s %.1f %c\n", tap_fs, op_name[op],
+			       io_name[io], op_us / 1000.0, class);
+		else
+			printf("# hold: %s %s %s %.1f\n", tap_fs, op_name[op], io_name[io],
+			       op_us / 1000.0);
 		diag("%s-%s: the operation started %.1f ms and returned %.1f ms after the "
 		     "I/O was submitted, took %.1f ms (device %u ms); the I/O's completion "
 		     "was %s", op_name[op], io_name[io], (t_op0 - t0) / 1000.0,

@@ -139,7 +139,7 @@ data:
 	if (timing_checks())
 		case_ok();
 	else
-		case_skip("device latency %u ms is too short to judge timing; data checked", d);
+		case_skip("%s", no_timing_why());
 }
 
 int main(void)

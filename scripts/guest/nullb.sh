@@ -12,6 +12,8 @@
 # once, whatever the completion delay.
 # With ZONE_MB the disk is zoned (host-managed): zones of ZONE_MB, the
 # first NR_CONV of them conventional, the rest sequential-write-required.
+# A power cycle (delay) keeps the data but not the zones' state: every
+# sequential zone comes back empty, its write pointer at its start.
 # delay power-cycles the disk with a new completion delay: a memory-backed
 # null_blk keeps its data while powered off.
 set -eu

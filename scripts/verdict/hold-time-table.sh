@@ -1,27 +1,31 @@
 #!/bin/sh
 # Table of the hold_time measurements of a baseline and a patched run.
-#   scripts/verdict/hold-time-table.sh [-c DELAY_MS] BASELINE_OUTPUT PATCHED_OUTPUT
+#   scripts/verdict/hold-time-table.sh [-c] BASELINE_OUTPUT PATCHED_OUTPUT
 # The arguments are tests/run.sh outputs (make check keeps them as
 # build/check/*/KERNEL-tests/output); hold_time prints one line per case,
-#   # hold: FS OP IO OP_MS
+#   # hold: FS OP IO OP_MS [CLASS]
 # and, for a case it had to run again, one per attempt: the last one counts.
+# CLASS, on the filesystems the series does not convert: W (the operation
+# waited for the I/O), N (it did not), X (the I/O had completed before it
+# started), A (ambiguous).
 # Prints a markdown table, one row per filesystem and operation, one column
 # per kind of I/O in flight, each cell "6.12 / series" in milliseconds.
 # Exits 1 if an input has no measurement, or the two inputs do not have
 # the same cases.
 #
-# -c DELAY_MS: also compare the kernels on the filesystems the series does
-# not convert (all but xfs*, ext4 and ext2), where hold_time measures
-# without expecting anything: an operation that took DELAY_MS/2 or more
-# (waited for the I/O) on one kernel and less (did not) on the other is
-# listed on standard error, and the exit status is 1.
+# -c: also compare the kernels on the filesystems the series does not
+# convert (all but xfs*, ext4* and ext2), where hold_time measures without
+# expecting anything: a case whose CLASS is W, N or X on both kernels but
+# not the same, or that has no CLASS, is listed on standard error, and the
+# exit status is 1; an A on either kernel is not compared (counted on
+# standard error).
 set -eu
 
-usage='usage: hold-time-table.sh [-c DELAY_MS] BASELINE_OUTPUT PATCHED_OUTPUT'
-cmp_ms=
+usage='usage: hold-time-table.sh [-c] BASELINE_OUTPUT PATCHED_OUTPUT'
+cmp=0
 if [ "${1:-}" = -c ]; then
-	cmp_ms=${2:?$usage}
-	shift 2
+	cmp=1
+	shift
 fi
 base=${1:?$usage}
 patched=${2:?$usage}
@@ -33,16 +37,16 @@ for f in "$base" "$patched"; do
 	}
 done
 
-awk -v cmp_ms="$cmp_ms" '
+awk -v cmp="$cmp" '
 function note(k, only,  a) {
 	if (++nmiss > 5)
 		return
 	split(k, a, SUBSEP)
 	miss = miss " " a[1] "/" a[2] "-" a[3] " (" only ")"
 }
-$1 == "#" && $2 == "hold:" && NF == 6 {
+$1 == "#" && $2 == "hold:" && (NF == 6 || NF == 7) {
 	k = $3 SUBSEP $4 SUBSEP $5
-	if (FNR == NR) b[k] = $6; else p[k] = $6
+	if (FNR == NR) { b[k] = $6; bc[k] = $7 } else { p[k] = $6; pc[k] = $7 }
 	if (!((($3 SUBSEP $4) in row))) { row[$3 SUBSEP $4] = 1; rows[++nr] = $3 SUBSEP $4 }
 	if (!($5 in col)) { col[$5] = 1; cols[++nc] = $5 }
 }
@@ -54,20 +58,28 @@ END {
 			miss (nmiss > 5 ? " ..." : "") > "/dev/stderr"
 		exit 1
 	}
-	if (cmp_ms != "") {
+	if (cmp) {
 		for (k in b) {
 			split(k, a, SUBSEP)
-			if (a[1] ~ /^(xfs.*|ext4|ext2)$/)
+			if (a[1] ~ /^(xfs.*|ext4.*|ext2)$/)
 				continue
-			if ((b[k] * 2 >= cmp_ms) != (p[k] * 2 >= cmp_ms)) {
+			if (bc[k] == "A" || pc[k] == "A") {
+				namb++
+				continue
+			}
+			if (bc[k] == "" || pc[k] == "" || bc[k] != pc[k]) {
 				ndiff++
-				diff = diff " " a[1] "/" a[2] "-" a[3] " (" b[k] " / " p[k] " ms)"
+				diff = diff " " a[1] "/" a[2] "-" a[3] " (" b[k] " " bc[k] \
+					" / " p[k] " " pc[k] ")"
 			}
 		}
+		if (namb)
+			print "hold-time-table: " namb " case(s) of an unconverted " \
+				"filesystem not compared: ambiguous (A) on a kernel" > "/dev/stderr"
 		if (ndiff) {
 			print "hold-time-table: " ndiff " case(s) of an unconverted filesystem " \
-				"waited for the I/O on one kernel only (device " cmp_ms " ms):" \
-				diff > "/dev/stderr"
+				"behaved differently on the two kernels (W waited, N did not, " \
+				"X the I/O completed first):" diff > "/dev/stderr"
 			bad = 1
 		}
 	}

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Unit test of hold-time-table.sh on canned hold_time outputs: a table of
 # two complete runs, a case measured on one kernel only, and with -c the
-# comparison of the filesystems the series does not convert (an operation
-# that waited on one kernel only fails; on a converted filesystem the
-# difference is the series' and does not).  Prints a plan, TAP lines and
+# comparison of the filesystems the series does not convert by each
+# measurement's class (W waited, N did not, X the I/O had completed, A
+# ambiguous): a class that differs fails, and so does a missing class; an
+# A is not compared; on a converted filesystem a difference is the
+# series' and does not fail.  Prints a plan, TAP lines and
 # "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,26 +14,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# base: xfs fchmod waits on neither 6.12 case; gfs2 fchmod waits for the
-# sync read only.  patched: xfs fchmod waits for the async read (the
-# series); gfs2 as on 6.12, or (gfs2-differs) waits for the async read too.
+# base: on XFS fchmod waits for neither async read on 6.12; on f2fs it
+# waits for a synchronous write only.  patched: XFS fchmod waits for the
+# async read (the series); f2fs as on 6.12.
 cat >"$tmp/base" <<'X'
 # hold: xfs fchmod aread-libaio 0.3
-# hold: xfs fchmod sread 101.2
-# hold: gfs2 fchmod aread-libaio 1.1
-# hold: gfs2 fchmod sread 98.0
+# hold: xfs fchmod swrite 101.2
+# hold: f2fs fchmod aread-libaio 1.1 N
+# hold: f2fs fchmod swrite 98.0 W
+# hold: f2fs link swrite 2.0 A
 X
 cat >"$tmp/patched" <<'X'
 # hold: xfs fchmod aread-libaio 100.9
-# hold: xfs fchmod sread 101.0
-# hold: gfs2 fchmod aread-libaio 2.0
-# hold: gfs2 fchmod sread 99.5
+# hold: xfs fchmod swrite 101.0
+# hold: f2fs fchmod aread-libaio 2.0 N
+# hold: f2fs fchmod swrite 67.5 W
+# hold: f2fs link swrite 99.0 W
 X
-sed 's/gfs2 fchmod aread-libaio 2.0/gfs2 fchmod aread-libaio 99.7/' "$tmp/patched" \
-	>"$tmp/gfs2-differs"
-grep -v 'gfs2 fchmod sread' "$tmp/patched" >"$tmp/missing"
+sed 's/f2fs fchmod aread-libaio 2.0 N/f2fs fchmod aread-libaio 99.7 W/' "$tmp/patched" \
+	>"$tmp/differs"
+sed 's/f2fs fchmod swrite 67.5 W/f2fs fchmod swrite 67.5/' "$tmp/patched" >"$tmp/noclass"
+grep -v 'f2fs fchmod swrite' "$tmp/patched" >"$tmp/missing"
 
-# case NAME WANT_RC EXPECT_STDERR ARGS...
+# case_ NAME WANT_RC EXPECT_STDERR ARGS...
 case_() {
 	n=$1 want=$2 expect=$3
 	shift 3
@@ -42,18 +47,22 @@ case_() {
 		why="exit $rc, expected $want"
 	elif [ -n "$expect" ] && ! grep -qF "$expect" "$tmp/err"; then
 		why="standard error lacks '$expect'"
-	elif [ "$n" != differs-not-compared ] && [ "$want" = 0 ] && ! grep -qF '| gfs2 | fchmod | 1.1 / 2.0 | 98.0 / 99.5 |' "$tmp/out"; then
-		why="table lacks the gfs2 row"
+	elif [ "$n" = table ] &&
+		! grep -qF '| f2fs | fchmod | 1.1 / 2.0 | 98.0 / 67.5 |' "$tmp/out"; then
+		why="table lacks the f2fs row"
 	fi
 	tap_result "hold-time-table/$n" "$why" "$(cat "$tmp/out" "$tmp/err")"
 }
 
-echo 1..5
+echo 1..6
 case_ table 0 "" "$tmp/base" "$tmp/patched"
-case_ compare-same 0 "" -c 100 "$tmp/base" "$tmp/patched"
-case_ compare-differs 1 "gfs2/fchmod-aread-libaio (1.1 / 99.7 ms)" \
-	-c 100 "$tmp/base" "$tmp/gfs2-differs"
-case_ differs-not-compared 0 "" "$tmp/base" "$tmp/gfs2-differs"
-case_ missing 1 "measured on one kernel only: gfs2/fchmod-sread (baseline)" \
+case_ compare-same 0 "1 case(s) of an unconverted filesystem not compared" \
+	-c "$tmp/base" "$tmp/patched"
+case_ compare-differs 1 "f2fs/fchmod-aread-libaio (1.1 N / 99.7 W)" \
+	-c "$tmp/base" "$tmp/differs"
+case_ compare-no-class 1 "f2fs/fchmod-swrite (98.0 W / 67.5 )" \
+	-c "$tmp/base" "$tmp/noclass"
+case_ differs-not-compared 0 "" "$tmp/base" "$tmp/differs"
+case_ missing 1 "measured on one kernel only: f2fs/fchmod-swrite (baseline)" \
 	"$tmp/base" "$tmp/missing"
 tap_end hold-time-table

@@ -198,6 +198,19 @@ bool fs_is_ext2(void) { return strcmp(tap_fs, "ext2") == 0; }
 bool fs_converted(void) { return fs_is_xfs() || fs_is_ext4() || fs_is_ext2(); }
 bool fs_is(const char *name) { return strcmp(tap_fs, name) == 0; }
 
+const char *no_timing_why(void)
+{
+	static char why[160];
+
+	if (!fs_converted())
+		snprintf(why, sizeof(why), "%s is not converted by the series: its "
+			 "timing is not judged; data checked", tap_fs);
+	else
+		snprintf(why, sizeof(why), "device latency %u ms is too short to judge "
+			 "timing; data checked", test_delay_ms());
+	return why;
+}
+
 /* In 6.12: btrfs has no ->iopoll; gfs2 does not set FMODE_NOWAIT. */
 bool fs_has_fallocate(void) { return !fs_is_ext2(); }
 bool fs_has_nowait(void) { return !fs_is_ext2() && strcmp(tap_fs, "gfs2") != 0; }

@@ -93,6 +93,8 @@ bool fs_is_ext2(void);
 bool fs_converted(void);
 /* TEST_FS is exactly name */
 bool fs_is(const char *name);
+/* why a case skips its timing checks (!timing_checks()), for case_skip() */
+const char *no_timing_why(void);
 /*
  * What the configuration's filesystem supports (ext2 has none of these):
  * fallocate() and unwritten extents; RWF_NOWAIT / IOCB_NOWAIT (FMODE_NOWAIT,
