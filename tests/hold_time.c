@@ -66,8 +66,8 @@
  * On the filesystems the series does not convert (fs_converted()), the
  * same cases run and are measured, but nothing is expected of them: their
  * locking differs from XFS's and ext4's already on 6.12 (f2fs reads take
- * no i_rwsem, btrfs drops it before it waits for a synchronous write),
- * and what matters is that the series leaves it as it was.  Each accepted
+ * no i_rwsem at all), and what matters is that the series leaves it as it
+ * was.  Each accepted
  * measurement is classified (see one_try()) and its line gets a fifth
  * field, W (waited for the I/O), N (did not), X (the I/O had completed
  * before the operation could start) or A (ambiguous); make check
@@ -463,6 +463,9 @@ static void io_collect(struct inflight *f)
 		     f->ev.res, (unsigned long long)f->ev.tag, IO_LEN);
 }
 
+/* measure mode: attempts of the current case whose I/O completed first */
+static int n_done_before;
+
 /*
  * Are the cases timed (a slow device, not a dry run)?  Expectations are
  * checked only with timing_checks(), on the converted filesystems.
@@ -606,22 +609,30 @@ static bool one_try(enum op op, enum io io, int attempt)
 	if (measure) {
 		/*
 		 * Nothing is expected; classify for the comparison of the
-		 * kernels (hold-time-table.sh -c): X, the I/O had completed
-		 * before the operation started (every attempt); W, it started
-		 * within D/2 of the submission and returned no earlier than
-		 * 0.45 D later with the completion posted (by then or within
-		 * 50 ms): it waited; N, it started within D/2 and returned in
-		 * less than D/2 with the I/O still in flight: it did not.
-		 * Anything else is run again, and on the last attempt is
-		 * recorded as A (ambiguous, not compared).
+		 * kernels (hold-time-table.sh -c), by what cannot be a stall:
+		 * N, the operation returned less than 0.9 D after the
+		 * submission with the completion not posted (the I/O cannot
+		 * have completed yet: it did not wait for it); W, it started
+		 * within D/2 of the submission with the I/O in flight, took at
+		 * least 0.45 D, returned no earlier than 0.9 D after the
+		 * submission with the completion posted (by then or within
+		 * 50 ms) and, for a read, no longer on the device: it waited;
+		 * X, the I/O had completed before the operation started, in
+		 * every attempt.  Anything else is run again, and recorded as
+		 * A (ambiguous) if the last attempt is still unclassified.
 		 */
-		if (late_start && done_before && last)
-			class = 'X';
-		else if (!late_start && (done_at_return || done_late) &&
-			 op_us * 2 >= (int64_t)d * 900)
-			class = 'W';
-		else if (!late_start && !done_at_return && op_us * 2 < (int64_t)d * 1000)
+		bool started_late = done_before || (t_op0 - t0) * 2 >= (int64_t)d * 1000;
+
+		if (attempt == 0)
+			n_done_before = 0;
+		n_done_before += done_before;
+		if (!done_before && !done_at_return && end_us < (int64_t)d * 900)
 			class = 'N';
+		else if (!started_late && (done_at_return || done_late) && !read_on_device &&
+			 op_us * 2 >= (int64_t)d * 900 && end_us >= (int64_t)d * 900)
+			class = 'W';
+		else if (last && n_done_before == MAX_ATTEMPTS)
+			class = 'X';
 		else if (last)
 			class = 'A';
 		if (!class) {

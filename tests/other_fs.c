@@ -20,7 +20,8 @@
  *       one zone one at a time, so about 4 D, on both kernels).  Then size
  *       and contents.  io_uring: zonefs has no FMODE_NOWAIT, so every
  *       request goes to an io-wq worker and the submission returns at once
- *       whatever zonefs locks: data only, the timing is not judged.
+ *       whatever zonefs locks: its time is not judged, the completions'
+ *       (no sooner than D) and the data are.
  *   cnv_overwrite-libaio
  *       four 64 KiB overwrites of cnv/0 submitted together: returned at
  *       once and all in flight together (the last completes before 1.7 D).

@@ -260,7 +260,9 @@ do_fsck() {
 
 # btrfs: without nodatasum, 6.12 writes every O_DIRECT write of a file
 # with data checksums through the page cache (fs/btrfs/direct-io.c), and
-# the tests would not reach iomap's direct I/O there at all.
+# no write of the tests would reach iomap's direct I/O there (reads do
+# either way; with nodatasum btrfs's checksum-verifying read completion
+# does not run).
 do_mount() {
 	opts=defaults
 	[ "$1" != btrfs ] || opts=nodatasum

@@ -15,10 +15,10 @@
 #
 # -c: also compare the kernels on the filesystems the series does not
 # convert (all but xfs*, ext4* and ext2), where hold_time measures without
-# expecting anything: a case whose CLASS is W, N or X on both kernels but
-# not the same, or that has no CLASS, is listed on standard error, and the
-# exit status is 1; an A on either kernel is not compared (counted on
-# standard error).
+# expecting anything: a case whose CLASS differs between the kernels, is
+# missing or is not one of W, N, X, A is listed on standard error, and the
+# exit status is 1; A on both kernels is not compared (counted on standard
+# error).  A "# hold:" line of another shape is an error.
 set -eu
 
 usage='usage: hold-time-table.sh [-c] BASELINE_OUTPUT PATCHED_OUTPUT'
@@ -44,7 +44,12 @@ function note(k, only,  a) {
 	split(k, a, SUBSEP)
 	miss = miss " " a[1] "/" a[2] "-" a[3] " (" only ")"
 }
-$1 == "#" && $2 == "hold:" && (NF == 6 || NF == 7) {
+$1 == "#" && $2 == "hold:" && NF != 6 && NF != 7 {
+	print "hold-time-table: malformed line: " $0 > "/dev/stderr"
+	bad = 1
+	next
+}
+$1 == "#" && $2 == "hold:" {
 	k = $3 SUBSEP $4 SUBSEP $5
 	if (FNR == NR) { b[k] = $6; bc[k] = $7 } else { p[k] = $6; pc[k] = $7 }
 	if (!((($3 SUBSEP $4) in row))) { row[$3 SUBSEP $4] = 1; rows[++nr] = $3 SUBSEP $4 }
@@ -63,11 +68,11 @@ END {
 			split(k, a, SUBSEP)
 			if (a[1] ~ /^(xfs.*|ext4.*|ext2)$/)
 				continue
-			if (bc[k] == "A" || pc[k] == "A") {
+			if (bc[k] == "A" && pc[k] == "A") {
 				namb++
 				continue
 			}
-			if (bc[k] == "" || pc[k] == "" || bc[k] != pc[k]) {
+			if (bc[k] !~ /^[WNXA]$/ || bc[k] != pc[k]) {
 				ndiff++
 				diff = diff " " a[1] "/" a[2] "-" a[3] " (" b[k] " " bc[k] \
 					" / " p[k] " " pc[k] ")"
@@ -75,11 +80,11 @@ END {
 		}
 		if (namb)
 			print "hold-time-table: " namb " case(s) of an unconverted " \
-				"filesystem not compared: ambiguous (A) on a kernel" > "/dev/stderr"
+				"filesystem not compared: ambiguous (A) on both kernels" > "/dev/stderr"
 		if (ndiff) {
 			print "hold-time-table: " ndiff " case(s) of an unconverted filesystem " \
-				"behaved differently on the two kernels (W waited, N did not, " \
-				"X the I/O completed first):" diff > "/dev/stderr"
+				"behaved differently on the two kernels, or has no class (W waited, " \
+				"N did not, X the I/O completed first, A ambiguous):" diff > "/dev/stderr"
 			bad = 1
 		}
 	}

@@ -3,10 +3,11 @@
 # two complete runs, a case measured on one kernel only, and with -c the
 # comparison of the filesystems the series does not convert by each
 # measurement's class (W waited, N did not, X the I/O had completed, A
-# ambiguous): a class that differs fails, and so does a missing class; an
-# A is not compared; on a converted filesystem a difference is the
-# series' and does not fail.  Prints a plan, TAP lines and
-# "N passed, N failed".
+# ambiguous): a class that differs fails (also X against W, A against N),
+# and so do a missing class and an unknown one; A on both kernels is not
+# compared; on a converted filesystem (xfs*, ext4*, ext2) a difference is
+# the series' and does not fail; a malformed line fails.  Prints a plan,
+# TAP lines and "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/verdict/tap.sh
@@ -20,21 +21,29 @@ trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/base" <<'X'
 # hold: xfs fchmod aread-libaio 0.3
 # hold: xfs fchmod swrite 101.2
+# hold: ext4-x fchmod aread-libaio 0.4
 # hold: f2fs fchmod aread-libaio 1.1 N
 # hold: f2fs fchmod swrite 98.0 W
 # hold: f2fs link swrite 2.0 A
+# hold: f2fs link sread 0.3 N
 X
 cat >"$tmp/patched" <<'X'
 # hold: xfs fchmod aread-libaio 100.9
 # hold: xfs fchmod swrite 101.0
+# hold: ext4-x fchmod aread-libaio 99.0
 # hold: f2fs fchmod aread-libaio 2.0 N
 # hold: f2fs fchmod swrite 67.5 W
-# hold: f2fs link swrite 99.0 W
+# hold: f2fs link swrite 99.0 A
+# hold: f2fs link sread 0.4 N
 X
 sed 's/f2fs fchmod aread-libaio 2.0 N/f2fs fchmod aread-libaio 99.7 W/' "$tmp/patched" \
 	>"$tmp/differs"
 sed 's/f2fs fchmod swrite 67.5 W/f2fs fchmod swrite 67.5/' "$tmp/patched" >"$tmp/noclass"
 grep -v 'f2fs fchmod swrite' "$tmp/patched" >"$tmp/missing"
+sed 's/f2fs link sread 0.4 N/f2fs link sread 0.4 X/' "$tmp/patched" >"$tmp/x-n"
+sed 's/f2fs link sread 0.4 N/f2fs link sread 0.4 A/' "$tmp/patched" >"$tmp/a-n"
+sed 's/f2fs link sread 0.4 N/f2fs link sread 0.4 Q/' "$tmp/patched" >"$tmp/unknown"
+sed 's/f2fs link sread 0.4 N/f2fs link sread 0.4 N extra/' "$tmp/patched" >"$tmp/malformed"
 
 # case_ NAME WANT_RC EXPECT_STDERR ARGS...
 case_() {
@@ -54,7 +63,7 @@ case_() {
 	tap_result "hold-time-table/$n" "$why" "$(cat "$tmp/out" "$tmp/err")"
 }
 
-echo 1..6
+echo 1..10
 case_ table 0 "" "$tmp/base" "$tmp/patched"
 case_ compare-same 0 "1 case(s) of an unconverted filesystem not compared" \
 	-c "$tmp/base" "$tmp/patched"
@@ -62,6 +71,14 @@ case_ compare-differs 1 "f2fs/fchmod-aread-libaio (1.1 N / 99.7 W)" \
 	-c "$tmp/base" "$tmp/differs"
 case_ compare-no-class 1 "f2fs/fchmod-swrite (98.0 W / 67.5 )" \
 	-c "$tmp/base" "$tmp/noclass"
+case_ compare-x-against-n 1 "f2fs/link-sread (0.3 N / 0.4 X)" \
+	-c "$tmp/base" "$tmp/x-n"
+case_ compare-a-against-n 1 "f2fs/link-sread (0.3 N / 0.4 A)" \
+	-c "$tmp/base" "$tmp/a-n"
+case_ compare-unknown-class 1 "f2fs/link-sread (0.3 N / 0.4 Q)" \
+	-c "$tmp/base" "$tmp/unknown"
+case_ malformed-line 1 "malformed line: # hold: f2fs link sread 0.4 N extra" \
+	"$tmp/base" "$tmp/malformed"
 case_ differs-not-compared 0 "" "$tmp/base" "$tmp/differs"
 case_ missing 1 "measured on one kernel only: f2fs/fchmod-swrite (baseline)" \
 	"$tmp/base" "$tmp/missing"
