@@ -487,6 +487,8 @@ if [ "$both" = 1 ]; then
 	else
 		result fail harness/hold-time-table "incomplete hold_time measurements, or an unconverted filesystem that behaved differently (above)"
 	fi
+else
+	log "hold_time: the kernels not compared (this run has one kernel, or no hold_time)"
 fi
 
 # 7. The verdict must catch real reports from a real kernel: provoke a
