@@ -67,11 +67,10 @@
  * same cases run and are measured, but nothing is expected of them: their
  * locking differs from XFS's and ext4's already on 6.12 (f2fs reads take
  * no i_rwsem at all), and what matters is that the series leaves it as it
- * was.  Each accepted
- * measurement is classified (see one_try()) and its line gets a fifth
- * field, W (waited for the I/O), N (did not), X (the I/O had completed
- * before the operation could start) or A (ambiguous); make check
- * requires W, N and X to be the same on both kernels
+ * was.  Each accepted measurement is classified (see one_try()) and its
+ * line gets a fifth field, W (waited for the I/O), N (did not), X (the I/O
+ * had completed before the operation could start) or A (ambiguous); make
+ * check requires the same class on both kernels, A on both excepted
  * (scripts/verdict/hold-time-table.sh -c).
  *
  * Every case prints its accepted measurement as
@@ -467,15 +466,6 @@ static void io_collect(struct inflight *f)
 static int n_done_before;
 
 /*
- * Are the cases timed (a slow device, not a dry run)?  Expectations are
- * checked only with timing_checks(), on the converted filesystems.
- */
-static bool timed(void)
-{
-	return *test_dev() && test_delay_ms() >= 20;
-}
-
-/*
  * Nothing of the set-up may be left to write back when the I/O and the
  * operation run: every request on the device takes D, metadata I/O too,
  * and an operation that has to wait for journal or log I/O (jbd2 waits for
@@ -488,7 +478,7 @@ static void quiesce(int fd)
 {
 	int dfd;
 
-	if (!timed()) {
+	if (!timed_run()) {
 		if (syncfs(fd))
 			fail_errno("syncfs");
 		return;
@@ -520,7 +510,7 @@ static bool one_try(enum op op, enum io io, int attempt)
 	unsigned char *buf, *cbuf;
 	int64_t t0, t_op0, t_op1, op_us, end_us;
 	bool late_start, done_before, done_at_return, done_late = false;
-	bool read_on_device = false, measure = timed() && !timing_checks();
+	bool read_on_device = false, measure = timed_run() && !timing_checks();
 	char class = 0;
 	bool retry = false;
 	int fd, cfd, r;
@@ -585,7 +575,7 @@ static bool one_try(enum op op, enum io io, int attempt)
 	 * for "did not wait" to be told from "waited" (the guest can stall).
 	 */
 	done_before = io_done(&f);
-	late_start = timed() && (done_before || (now_us() - t0) * 2 >= d * 1000LL);
+	late_start = timed_run() && (done_before || (now_us() - t0) * 2 >= d * 1000LL);
 	if (!late_start && timing_checks() && expect_wait && bystander && pr.finished)
 		fail("the task running %s finished while the %s was in flight: it did "
 		     "not wait for the I/O, so the bystander cannot have",
@@ -752,7 +742,7 @@ int main(void)
 				continue;
 			}
 			/* on a dry run (no device) only the data checks run */
-			if (*test_dev() && !timed()) {
+			if (*test_dev() && !timed_run()) {
 				case_skip("device latency %u ms is too short to time anything",
 					  test_delay_ms());
 				continue;

@@ -43,8 +43,8 @@
  *
  * Timing is judged against the null_blk completion delay D as in
  * async_submit (three attempts, as a loaded host can stall the guest);
- * with TEST_DELAY_MS below 20 only the data checks run.  On other
- * configurations there are no cases.
+ * without a device or with TEST_DELAY_MS below 20 (timed_run()) only the
+ * data checks run.  On other configurations there are no cases.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,11 +58,6 @@
 #define IOSZ (64 * KiB)
 #define QD 4
 #define EROFS_FSIZE (1 * MiB)
-
-static bool timed(void)
-{
-	return test_delay_ms() >= 20;
-}
 
 struct result {
 	int64_t t_sub;		/* submission returned, after t0 */
@@ -129,7 +124,7 @@ static bool quick(const struct result *r, bool together, int n)
 	diag("attempt %d: submit %.1f ms, completion %s, last after %.1f ms (device latency %u ms)",
 	     n + 1, r->t_sub / 1000.0, r->early ? "already there when submit returned" :
 	     "arrived after submit returned", r->t_done / 1000.0, d);
-	if (!timed())
+	if (!timed_run())
 		return true;
 	if (r->t_done < (int64_t)d * 900)
 		fail("the last completion came %.1f ms after the submission, faster than the "
@@ -153,7 +148,7 @@ static void three_tries(bool (*attempt)(enum api, int), enum api api, bool toget
 				"submission waited for them" :
 				"the submission never returned before the I/O completed",
 		     test_delay_ms());
-	if (!timed())
+	if (!timed_run())
 		case_skip("device latency %u ms is too short to judge timing; data checked",
 			  test_delay_ms());
 	else
@@ -262,7 +257,7 @@ static void seq_truncate(void)
 			fail("append %llu completed with %ld", (unsigned long long)ev[i].tag,
 			     ev[i].res);
 	aq_exit(&q);
-	if (timed() && t_tr < (int64_t)d * 1900)
+	if (timed_run() && t_tr < (int64_t)d * 1900)
 		fail("the truncate returned %.1f ms after the two appends were submitted, "
 		     "sooner than twice the device latency %u ms (the appends complete one "
 		     "after the other): it did not wait for them (inode_dio_wait())",
@@ -276,7 +271,7 @@ static void seq_truncate(void)
 		fail_errno("ftruncate %s to 0", seq0());
 	close(fd);
 	free(buf);
-	if (timed())
+	if (timed_run())
 		case_ok();
 	else
 		case_skip("device latency %u ms is too short to judge timing; data checked", d);

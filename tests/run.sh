@@ -19,8 +19,8 @@
 #
 # Configurations: xfs, xfs-reflink, ext4 and ext2, which the series
 # converts, run every test.  btrfs, f2fs and gfs2 (lock_nolock), which it
-# leaves on i_dio_count, run OTHER_TESTS: there the tests check data and
-# ordering only, and hold_time measures without expecting (see
+# leaves on i_dio_count, run OTHER_TESTS: there the tests check data
+# only, and hold_time measures without expecting (see
 # fs_converted() in tests/lib/testlib.h).  zonefs (on a second, zoned
 # null_blk device) and erofs (an image packed by mkfs.erofs) run other_fs,
 # the only test that fits them.
@@ -60,8 +60,8 @@ TESTS_FS=${TESTS_FS:-xfs xfs-reflink ext4 ext2 btrfs f2fs gfs2 zonefs erofs}
 ALL_TESTS="subblock_concurrent stream_subblock extend_race mixed_buffered
 iopoll subblock_async async_submit race_exclusive hold_time nowait
 kill_inflight io_error nowait_subblock freeze blockgc other_fs"
-# What runs on btrfs, f2fs and gfs2: the tests whose data and ordering
-# checks hold on any filesystem, and hold_time's measurements.  Not:
+# What runs on btrfs, f2fs and gfs2: the tests whose data checks hold on
+# any filesystem, and hold_time's measurements.  Not:
 # io_error (assumes that an overwrite lands on the block it overwrites:
 # btrfs and f2fs write elsewhere), nowait_subblock and freeze (assume
 # XFS's and ext4's sub-block and async write paths: btrfs and f2fs write

@@ -41,8 +41,8 @@ rt) flavor=rt-debug kunit_list=tests/kunit-rt.list slow=10 res=$BUILD/check-rt h
 *) die "unknown CHECK_RUNTIME '$runtime' (uml, smp or rt)" ;;
 esac
 # Filesystem configurations of the guest tests (tests/run.sh): on UML
-# also those the series leaves on i_dio_count (data and ordering checks,
-# hold_time measured on both kernels); the QEMU kernels carry only the
+# also those the series leaves on i_dio_count (data checks, hold_time
+# measured and compared between the kernels); the QEMU kernels carry only the
 # converted filesystems.  The inverted boots need the converted ones only.
 converted="xfs xfs-reflink ext4 ext2"
 # The guest tests' timeout (times $slow): all nine configurations took

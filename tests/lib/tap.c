@@ -187,6 +187,11 @@ bool test_listing(void)
 	return strcmp(env_or("TEST_LIST", "0"), "1") == 0;
 }
 
+bool timed_run(void)
+{
+	return *test_dev() && test_delay_ms() >= 20;
+}
+
 bool timing_checks(void)
 {
 	return test_delay_ms() >= 20 && fs_converted();
@@ -213,9 +218,9 @@ const char *no_timing_why(void)
 
 /* In 6.12: btrfs has no ->iopoll; gfs2 does not set FMODE_NOWAIT. */
 bool fs_has_fallocate(void) { return !fs_is_ext2(); }
-bool fs_has_nowait(void) { return !fs_is_ext2() && strcmp(tap_fs, "gfs2") != 0; }
-bool fs_has_iopoll(void) { return !fs_is_ext2() && strcmp(tap_fs, "btrfs") != 0; }
-bool fs_has_reflink(void) { return strcmp(tap_fs, "xfs-reflink") == 0; }
+bool fs_has_nowait(void) { return !fs_is_ext2() && !fs_is("gfs2"); }
+bool fs_has_iopoll(void) { return !fs_is_ext2() && !fs_is("btrfs"); }
+bool fs_has_reflink(void) { return fs_is("xfs-reflink"); }
 
 const char *test_path(const char *name)
 {

@@ -80,6 +80,12 @@ bool test_listing(void);       /* TEST_LIST=1 */
  * on the host, on any filesystem) only the data checks run.
  */
 bool timing_checks(void);
+/*
+ * A slow device under the test (not a dry run), whatever the filesystem:
+ * what measures without expecting (hold_time on the unconverted
+ * filesystems) and other_fs's 6.12 expectations need.
+ */
+bool timed_run(void);
 bool fs_is_xfs(void);
 bool fs_is_ext4(void);
 bool fs_is_ext2(void);
@@ -88,7 +94,7 @@ bool fs_is_ext2(void);
  * ext2)?  The others keep 6.12's i_dio_count scheme: on them
  * feature_dio_lock() is false on both kernels, and timing_checks() is
  * false, because the tests' timing expectations describe the locking of
- * the converted filesystems; their data and ordering checks run.
+ * the converted filesystems; their data checks run.
  */
 bool fs_converted(void);
 /* TEST_FS is exactly name */
