@@ -50,7 +50,12 @@ dev_up() {
 		echo "/dev/$1"
 		;;
 	ubd)
-		echo /dev/ubdb
+		# The file-backed disk: a UML block device, or virtio-blk under
+		# QEMU (scripts/jobs/bench.sh attaches it).
+		case ${AIOLOCK_BACKEND:-uml} in
+		qemu) echo /dev/vda ;;
+		*) echo /dev/ubdb ;;
+		esac
 		;;
 	esac
 }

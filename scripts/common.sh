@@ -25,9 +25,9 @@ kernel_src() { # kernel_src baseline|patched
 
 # The kernel image of a kernel and flavour (scripts/kernel/build.sh): a UML
 # binary, an x86_64 bzImage for QEMU, or (fastpath) one object.
-kernel_bin() { # kernel_bin baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath|fastpath-preempt
+kernel_bin() { # kernel_bin baseline|patched debug|bench|trace|smp-debug|rt-debug|smp-bench|fastpath|fastpath-preempt
 	case $2 in
-	smp-debug | rt-debug)
+	smp-debug | rt-debug | smp-bench)
 		echo "$(kernel_src "$1")/_out-$2/arch/x86/boot/bzImage" ;;
 	fastpath | fastpath-preempt)
 		echo "$(kernel_src "$1")/_out-$2/kernel/locking/rwsem.o" ;;

@@ -207,8 +207,14 @@ table() { # table WORKLOAD "METRIC..." HEADING TEXT
 # The machine that ran the benchmark (bench.sh records it), not the one
 # writing the report.
 host="an unrecorded host"
+runtime_text="UML (ARCH=um, one CPU)"
+ubd_text="a UML block device backed by a file in /dev/shm"
 if [ -f "$run/host" ]; then
 	host="$(sed -n 's/^cores=//p' "$run/host") host cores ($(sed -n 's/^cpu=//p' "$run/host"))"
+	if [ "$(sed -n 's/^runner=//p' "$run/host")" = qemu ]; then
+		runtime_text="x86_64 under QEMU with 2 virtual CPUs and software emulation (TCG: every instruction emulated, so absolute numbers are far below real hardware and only the ratios mean anything)"
+		ubd_text="a virtio-blk disk backed by a file in /dev/shm"
+	fi
 fi
 
 # A parameter of a probe, from its own RESULT lines: "16", or "16/32" when
@@ -222,14 +228,14 @@ cat <<EOF
 
 Run \`$(basename "$run")\`: set "$set", $reps repetitions; each repetition
 boots the baseline, the patched kernel and the baseline again (A/A), in
-rotating order.  UML (ARCH=um, one CPU) without lock or memory debugging,
+rotating order.  $runtime_text, without lock or memory debugging,
 on $host.  fio jobs run $runtime after $ramp of
 ramp; J3 at queue depth $qd; every measurement has a freshly made
 filesystem.
 
 Devices: \`nbN\` is a memory-backed null_blk disk completing every request
 N us after submission from a timer interrupt (\`nb0\`: completed inline);
-\`ubd\` is a UML block device backed by a file in /dev/shm.  512-byte
+\`ubd\` is $ubd_text.  512-byte
 logical sectors; XFS and ext4 with 4 KiB blocks.
 
 Numbers are medians over the repetitions with the interquartile range in

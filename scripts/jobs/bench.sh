@@ -14,7 +14,11 @@
 # and BENCH_RAMP (per fio job, fio time values, default 1500ms and 500ms),
 # BENCH_J3_QD (J3's queue depth, default 16), BENCH_QUICK_DEV (the quick
 # set's device, nbN: null_blk completing after N us, default nb200),
-# BENCH_RESUME (a run directory to complete after an interruption).
+# BENCH_RESUME (a run directory to complete after an interruption),
+# BENCH_RUNNER (uml, the default: User Mode Linux, one CPU; qemu: x86_64
+# kernels with 2 CPUs under QEMU, for what needs a second CPU, such as J5's
+# truncate next to direct I/O completing on another CPU; QEMU emulates the
+# CPU here, so only its ratios mean anything).
 #
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
 # full set also writes bench/results/<sublevel>-<date>.md and its plots.
@@ -31,12 +35,26 @@ quick) reps=${BENCH_REPS:-3} ;;
 esac
 [ "$reps" -ge 1 ] || die "BENCH_REPS must be at least 1"
 
+# A resumed run keeps the runtime it started with.
+[ -z "${BENCH_RESUME:-}" ] || [ ! -f "$BENCH_RESUME/host" ] ||
+	BENCH_RUNNER=$(sed -n 's/^runner=//p' "$BENCH_RESUME/host")
+# Per runtime: kernel flavour (scripts/kernel/build.sh), its architecture
+# for the microbenchmark module, and the timeout of a boot.  Under QEMU
+# every boot is slower (TCG): three times UML's.
+runner=${BENCH_RUNNER:-uml}
+case $runner in
+uml) flavor=bench march=um tmo=1800 ;;
+qemu) flavor=smp-bench march=x86_64 tmo=5400 ;;
+*) die "BENCH_RUNNER must be uml or qemu, not '$runner'" ;;
+esac
+
 need_all_pkgs
 need_pkgs fio jq gnuplot-nox
+[ "$runner" = uml ] || need_pkgs qemu-system-x86
 make -s -C bench O="$BUILD/bench"
 sh scripts/stack/tree.sh
 for k in baseline patched; do
-	sh scripts/kernel/build.sh "$k" bench
+	sh scripts/kernel/build.sh "$k" "$flavor"
 done
 
 # The rwsem microbenchmark: the series' KUnit benchmark source, which uses
@@ -45,14 +63,14 @@ done
 mbsrc=$KTREE/kernel/locking/rwsem_bench_kunit.c
 for k in baseline patched; do
 	src=$(kernel_src "$k")
-	m=$BUILD/bench/rwsem-mb-$k
+	m=$BUILD/bench/rwsem-mb-$k-$flavor
 	rm -f "$m/rwsem_bench_kunit.ko"
 	[ -f "$mbsrc" ] || continue
 	mkdir -p "$m"
 	cmp -s "$mbsrc" "$m/rwsem_bench_kunit.c" || cp "$mbsrc" "$m/"
 	echo 'obj-m := rwsem_bench_kunit.o' >"$m/Kbuild"
-	run_logged "$BUILD/logs/rwsem-mb-$k.log" "building rwsem microbenchmark module for $k" \
-		kmake_in "$src" "$src/_out-bench" ARCH=um SUBARCH=x86_64 M="$m" modules
+	run_logged "$BUILD/logs/rwsem-mb-$k-$flavor.log" "building rwsem microbenchmark module for $k" \
+		kmake_in "$src" "$src/_out-$flavor" ARCH=$march SUBARCH=x86_64 M="$m" modules
 done
 [ -f "$mbsrc" ] || log "no rwsem microbenchmark in the series: not measured"
 
@@ -71,6 +89,7 @@ else
 	{
 		echo "cores=$(nproc)"
 		echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+		echo "runner=$runner"
 	} >"$run/host"
 fi
 img=/dev/shm/aiolock-bench-ubd.$$
@@ -95,7 +114,7 @@ while [ "$r" -le "$reps" ]; do
 		baseline | baseline2) k=baseline ;;
 		patched) k=patched ;;
 		esac
-		kbin=$(kernel_bin "$k" bench)
+		kbin=$(kernel_bin "$k" "$flavor")
 		o=$run/rep$r-$slot
 		if [ "$(cat "$o/status" 2>/dev/null)" = 0 ]; then
 			log "bench ($set): repetition $r/$reps, $slot: done before"
@@ -105,12 +124,16 @@ while [ "$r" -le "$reps" ]; do
 		log "bench ($set): repetition $r/$reps, $slot"
 		rm -f "$img"
 		truncate -s 1G "$img"
+		# The file-backed disk ("ubd" in the matrix): ubdb=IMAGE under
+		# UML, /dev/vda (virtio-blk) under QEMU.
+		kargs="null_blk.nr_devices=0 ubdb=$img" dimg=
+		[ "$runner" = uml ] || kargs=null_blk.nr_devices=0 dimg=$img
 		rc=0
-		mod=$BUILD/bench/rwsem-mb-$k/rwsem_bench_kunit.ko
+		mod=$BUILD/bench/rwsem-mb-$k-$flavor/rwsem_bench_kunit.ko
 		[ -f "$mod" ] || mod=
-		sh scripts/guest/run-guest.sh -k "$kbin" -n "$k" -t 1800 -m 2560M -o "$o" \
+		sh scripts/guest/run-guest.sh -k "$kbin" -n "$k" -t "$tmo" -m 2560M -o "$o" \
 			-l "$o/console.log" -K rwsem_handoff_bench \
-			-a "null_blk.nr_devices=0 ubdb=$img" -- \
+			-a "$kargs" ${dimg:+-d "$dimg"} -- \
 			sh bench/bench-guest.sh "$BUILD/bench" "$mod" "$set" || rc=$?
 		[ $rc -eq 0 ] || die "benchmark failed on $slot (status $rc); see $o"
 		sh scripts/verdict/verdict.sh "$o/console.log" >/dev/null ||

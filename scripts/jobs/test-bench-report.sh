@@ -3,8 +3,8 @@
 # rwsem fast-path results on baseline, patched and baseline again.  Checks
 # the ratio and A/A columns of a metric with ordinary values, of one that
 # is beyond the A/A range, and of one whose baseline measured 0 in one
-# repetition (no ratio, not judged).  Prints a plan, TAP lines and
-# "N passed, N failed".
+# repetition (no ratio, not judged), and the runtime the text names.
+# Prints a plan, TAP lines and "N passed, N failed".
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/verdict/tap.sh
@@ -32,7 +32,7 @@ done <<'RUNS'
 3 baseline2 11 19 32
 RUNS
 out=$(sh "$here/bench-report.sh" "$run" 2>&1) && rc=0 || rc=$?
-echo "1..4"
+echo "1..6"
 check() { # check NAME ROW-REGEX EXPECTED-TAIL
 	row=$(printf '%s\n' "$out" | grep -E "$2" || true)
 	case $row in
@@ -53,4 +53,17 @@ check noise '\| down_read\+up_read \| ns_per_pair \|' \
 check beyond '\| down_write\+up_write \| ns_per_pair \|' \
 	'| 0.50 (0.50-0.50) | 1.00 (0.95-1.05) | yes (lower) |'
 check zero-baseline '\| sizeof \| bytes \|' '| - | - | - |'
+# The runtime the run says it used: UML unless bench.sh recorded QEMU.
+text() { # text NAME OUTPUT WANTED UNWANTED
+	if printf '%s\n' "$2" | grep -q "$3" &&
+		! printf '%s\n' "$2" | grep -q "$4"; then
+		tap_result "bench-report/$1" ""
+	else
+		tap_result "bench-report/$1" "expected '$3' and no '$4' in the text"
+	fi
+}
+text runtime-uml "$out" 'UML (ARCH=um, one CPU)' QEMU
+printf 'cores=2\ncpu=test\nrunner=qemu\n' >"$run/host"
+out=$(sh "$here/bench-report.sh" "$run" 2>&1) || true
+text runtime-qemu "$out" 'x86_64 under QEMU with 2 virtual CPUs' 'UML'
 tap_end bench-report

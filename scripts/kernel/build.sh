@@ -2,15 +2,15 @@
 # Build a kernel out of tree.
 #   scripts/kernel/build.sh baseline|patched FLAVOR
 # Flavors: debug, bench, trace (User Mode Linux: _out-FLAVOR/linux), smp-debug,
-# rt-debug (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage), fastpath,
-# fastpath-preempt (x86_64 without debugging, without and with preemption:
-# _out-FLAVOR/kernel/locking/rwsem.o only), in
+# rt-debug, smp-bench (x86_64 for QEMU: _out-FLAVOR/arch/x86/boot/bzImage),
+# fastpath, fastpath-preempt (x86_64 without debugging, without and with
+# preemption: _out-FLAVOR/kernel/locking/rwsem.o only), in
 # build/linux (patched) or build/baseline; log in build/logs/.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
 
-usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug|fastpath|fastpath-preempt'
+usage='usage: build.sh baseline|patched debug|bench|trace|smp-debug|rt-debug|smp-bench|fastpath|fastpath-preempt'
 kind=${1:?$usage}
 flavor=${2:?$usage}
 src=$(kernel_src "$kind")
@@ -43,6 +43,13 @@ smp-debug | rt-debug)
 	else
 		series=$TOP/config/series.config
 	fi
+	;;
+smp-bench)
+	# The benchmark kernel for QEMU (make bench with BENCH_RUNNER=qemu):
+	# x86_64, SMP, no lock or memory debugging.  No series options, so
+	# the baseline and the patched kernel share one ccache.
+	arch=x86_64 base=allnoconfig targets="bzImage modules"
+	frags="$TOP/config/qemu.config $TOP/config/bench.config $TOP/config/qemu-bench.config"
 	;;
 fastpath | fastpath-preempt)
 	# The rwsem fast paths of production x86_64 configurations (no lock
