@@ -28,16 +28,18 @@ runtime=${CHECK_RUNTIME:-uml}
 # ext4_mballoc_test 20 times slower than UML (294 s against 13 s on two
 # busy cores).  The factor scales the guest timeouts; the QEMU kernels'
 # hung-task timeout is scaled the same way (config/qemu-debug.config).
-# hold_time's device latency: its operations must start within half a
-# device latency of the I/O, and forking and waking tasks takes tens of
-# milliseconds under QEMU.  excl: whether the series hands write locks off
-# (not on PREEMPT_RT, where the I/O that holds i_rwsem exclusively is waited
-# for at submission as on 6.12; the tests then expect that).
+# slow_ms: the slow device of the guest tests (TESTS_SLOW_DELAY_MS): the
+# tests judge timing against half its latency, and one system call, or
+# forking and waking a task, can take tens of milliseconds under QEMU (a
+# NOWAIT io_uring write punted to io-wq took 56 ms on PREEMPT_RT).
+# excl: whether the series hands write locks off (not on PREEMPT_RT, where
+# the I/O that holds i_rwsem exclusively is waited for at submission as on
+# 6.12; the tests then expect that).
 excl=1
 case $runtime in
-uml) flavor=debug kunit_list=tests/kunit.list slow=1 res=$BUILD/check hold_ms=100 ;;
-smp) flavor=smp-debug kunit_list=tests/kunit.list slow=10 res=$BUILD/check-smp hold_ms=400 ;;
-rt) flavor=rt-debug kunit_list=tests/kunit-rt.list slow=10 res=$BUILD/check-rt hold_ms=400 excl=0 ;;
+uml) flavor=debug kunit_list=tests/kunit.list slow=1 res=$BUILD/check slow_ms=100 ;;
+smp) flavor=smp-debug kunit_list=tests/kunit.list slow=10 res=$BUILD/check-smp slow_ms=400 ;;
+rt) flavor=rt-debug kunit_list=tests/kunit-rt.list slow=10 res=$BUILD/check-rt slow_ms=400 excl=0 ;;
 *) die "unknown CHECK_RUNTIME '$runtime' (uml, smp or rt)" ;;
 esac
 # Filesystem configurations of the guest tests (tests/run.sh): on UML
@@ -374,7 +376,7 @@ for k in $kernels; do
 	# 6. Guest system tests.
 	n=$k-tests
 	log "$n: booting"
-	guest "$k" "$n" "$tests_tmo" -- sh scripts/guest/in-guest.sh env TESTS_HOLD_DELAY_MS=$hold_ms \
+	guest "$k" "$n" "$tests_tmo" -- sh scripts/guest/in-guest.sh env TESTS_SLOW_DELAY_MS=$slow_ms \
 		TESTS_FS="$check_fs" sh tests/run.sh "$BUILD/tests"
 	count_tap "$n" "$res/$n/output" -p -s -r "$(cat "$res/$n/status")"
 	judge "$n" "$res/$n/console.log"
@@ -424,7 +426,7 @@ for k in $kernels; do
 	log "$n: booting, the $k kernel with the other kernel's expectations"
 	invert=1
 	guest "$k" "$n" 600 -- sh scripts/guest/in-guest.sh env TESTS_STALE_MB=0 \
-		TESTS_HOLD_DELAY_MS=$hold_ms TESTS_FS="$inv_fs" TESTS_ONLY="$only" \
+		TESTS_SLOW_DELAY_MS=$slow_ms TESTS_FS="$inv_fs" TESTS_ONLY="$only" \
 		TESTS_CASE="$cases" sh tests/run.sh "$BUILD/tests"
 	invert=0
 	check_status "$n" 1
