@@ -95,7 +95,7 @@ static void case_inflight(enum api api)
 	t = now_us() - t0;
 	now = aq_reap(&q, 0, 1, &ev, 0);
 	if (!now)
-		late = aq_reap(&q, 1, 1, &ev, 50);
+		late = aq_reap(&q, 1, 1, &ev, (int)late_completion_ms());
 	diag("%s: freeze returned %.1f ms after submission, completion %s", name, t / 1000.0,
 	     now ? "posted" : late ? "posted just after" : "pending");
 	if (timing_checks() && t < (int64_t)d * 900)

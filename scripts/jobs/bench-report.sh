@@ -24,6 +24,10 @@ run=${1:?usage: bench-report.sh [-p PLOT_PREFIX] RUN_DIR}
 [ -f "$run/params" ] || die "$run is not a benchmark run"
 read -r set reps sublevel runtime ramp qd _ <"$run/params"
 qd=${qd:-16} # runs from before J3's queue depth was a parameter
+# The runtime that measured (bench.sh records it in host; runs from before
+# it did were all UML).
+runner=$(sed -n 's/^runner=//p' "$run/host" 2>/dev/null || true)
+runner=${runner:-uml}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -71,7 +75,7 @@ for d in "$run"/rep*-*; do
 	sed -n 's/^RESULT rwsem op=\([^ ]*\) \([a-z_]*\)=\([0-9.]*\)$/\1 \2 \3/p' \
 		"$d/rwsem-bench.txt" 2>/dev/null |
 		while read -r op metric x; do
-			echo "$rep $slot rwsem.uml.-.-.$op $metric $x"
+			echo "$rep $slot rwsem.$runner.-.-.$op $metric $x"
 		done
 done >"$tmp/samples"
 [ -s "$tmp/samples" ] || die "no samples in $run"
@@ -209,12 +213,14 @@ table() { # table WORKLOAD "METRIC..." HEADING TEXT
 host="an unrecorded host"
 runtime_text="UML (ARCH=um, one CPU)"
 ubd_text="a UML block device backed by a file in /dev/shm"
+if [ "$runner" = qemu ]; then
+	runtime_text="x86_64 under QEMU with 2 virtual CPUs and software emulation
+(TCG: every instruction is emulated, so the absolute numbers are far below
+real hardware and only the ratios mean anything)"
+	ubd_text="a virtio-blk disk backed by a file in /dev/shm"
+fi
 if [ -f "$run/host" ]; then
 	host="$(sed -n 's/^cores=//p' "$run/host") host cores ($(sed -n 's/^cpu=//p' "$run/host"))"
-	if [ "$(sed -n 's/^runner=//p' "$run/host")" = qemu ]; then
-		runtime_text="x86_64 under QEMU with 2 virtual CPUs and software emulation (TCG: every instruction emulated, so absolute numbers are far below real hardware and only the ratios mean anything)"
-		ubd_text="a virtio-blk disk backed by a file in /dev/shm"
-	fi
 fi
 
 # A parameter of a probe, from its own RESULT lines: "16", or "16/32" when

@@ -21,7 +21,8 @@
 # CPU here, so only its ratios mean anything).
 #
 # Output: build/bench-runs/<set>-<stamp>/ (raw results and report).  The
-# full set also writes bench/results/<sublevel>-<date>.md and its plots.
+# full set also writes bench/results/<sublevel>-<date>[-qemu].md and its
+# plots.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/scripts/common.sh"
@@ -36,8 +37,10 @@ esac
 [ "$reps" -ge 1 ] || die "BENCH_REPS must be at least 1"
 
 # A resumed run keeps the runtime it started with.
-[ -z "${BENCH_RESUME:-}" ] || [ ! -f "$BENCH_RESUME/host" ] ||
+if [ -n "${BENCH_RESUME:-}" ] && [ -f "$BENCH_RESUME/host" ]; then
 	BENCH_RUNNER=$(sed -n 's/^runner=//p' "$BENCH_RESUME/host")
+	log "resuming a run of runtime ${BENCH_RUNNER:-uml}"
+fi
 # Per runtime: kernel flavour (scripts/kernel/build.sh), its architecture
 # for the microbenchmark module, and the timeout of a boot.  Under QEMU
 # every boot is slower (TCG): three times UML's.
@@ -146,6 +149,8 @@ sh scripts/jobs/bench-report.sh "$run" >"$run/report.md"
 if [ "$set" = full ]; then
 	res=bench/results
 	name=$(cat "$BUILD/sublevel")-$(date +%Y-%m-%d)
+	# A QEMU run must not replace the UML results of the same day.
+	[ "$runner" = uml ] || name=$name-$runner
 	mkdir -p "$res"
 	sh scripts/jobs/bench-report.sh -p "$res/$name" "$run" >"$res/$name.md"
 	log "results: $res/$name.md"

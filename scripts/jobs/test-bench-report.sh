@@ -65,5 +65,5 @@ text() { # text NAME OUTPUT WANTED UNWANTED
 text runtime-uml "$out" 'UML (ARCH=um, one CPU)' QEMU
 printf 'cores=2\ncpu=test\nrunner=qemu\n' >"$run/host"
 out=$(sh "$here/bench-report.sh" "$run" 2>&1) || true
-text runtime-qemu "$out" 'x86_64 under QEMU with 2 virtual CPUs' 'UML'
+text runtime-qemu "$out" 'x86_64 under QEMU with 2 virtual CPUs' '[Uu][Mm][Ll]'
 tap_end bench-report

@@ -167,6 +167,13 @@ unsigned test_delay_ms(void)
 	return (unsigned)atoi(env_or("TEST_DELAY_MS", "0"));
 }
 
+unsigned late_completion_ms(void)
+{
+	unsigned d = test_delay_ms();
+
+	return d / 4 > 50 ? d / 4 : 50;
+}
+
 /* never on a kernel named baseline, so one environment serves both runs */
 bool feature_dio_lock(void)
 {

@@ -70,6 +70,14 @@ const char *test_dir(void);
 const char *test_dev(void);
 const char *test_nullb(void);
 unsigned test_delay_ms(void);
+/*
+ * How long after an operation that waited for an in-flight I/O returns the
+ * I/O's completion may still be posted: 6.12 wakes the inode_dio_wait()
+ * waiter a moment before ->ki_complete() posts it.  50 ms, or a quarter of
+ * the device latency on a slower device (an emulated guest, where the
+ * completing context can wait that long for a CPU).
+ */
+unsigned late_completion_ms(void);
 bool feature_dio_lock(void);   /* AIOLOCK_FEATURE_DIO_LOCK=1 */
 /* feature_dio_lock(), and exclusive holds are handed off too */
 bool feature_dio_lock_exclusive(void);
