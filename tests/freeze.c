@@ -82,6 +82,7 @@ static void case_inflight(enum api api)
 	dio_pwrite_gen(fd, &m, 0, FSIZE, 1);
 	if (fsync(fd))
 		fail_errno("fsync");
+	wait_idle();
 	aq_init(&q, api, 4);
 	fill_pat(buf, 64 * KiB, 64 * KiB, 2);
 	model_write(&m, 64 * KiB, 64 * KiB, 2);

@@ -187,6 +187,7 @@ static void run_case(enum kind k, bool sync)
 		 * exclusively (or an io_uring worker does, waiting for it, on
 		 * 6.12).
 		 */
+		wait_idle();
 		aq_init(&q, API_URING, 2);
 		fill_pat(bbuf, 16 * KiB, SUB, 2);
 		if (aq_submit(&q, fd, true, bbuf, SUB, 16 * KiB, 1, 0))

@@ -340,6 +340,10 @@ static bool run_case_once(const struct op *op, enum api api, enum io io, int att
 		fill_pat(buf, off, len, WGEN);
 		model_write(&c.m, off, len, WGEN);
 	}
+	/* Nothing else in flight: wait_inflight(1) below must find this I/O. */
+	if (fsync(c.fd) || (c.fd2 >= 0 && fsync(c.fd2)))
+		fail_errno("fsync");
+	wait_idle();
 	t0 = now_us();
 	r = aq_submit(&q, c.fd, io != IO_READ, buf, len, off, 1, 0);
 	if (r < 0)

@@ -124,6 +124,20 @@ void wait_inflight(unsigned n)
 		usleep(200);
 }
 
+void wait_idle(void)
+{
+	int64_t t0 = now_us();
+	unsigned n;
+
+	if (!*test_dev())
+		return;
+	while ((n = dev_inflight()) > 0) {
+		if (now_us() - t0 > 10 * 1000 * 1000)
+			fail("%s still has %u request(s) in flight after 10 s", test_dev(), n);
+		usleep(200);
+	}
+}
+
 int nullb_set(const char *attr, const char *val)
 {
 	char path[512];

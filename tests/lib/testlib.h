@@ -192,6 +192,14 @@ unsigned dev_inflight(void);
 unsigned dev_inflight_dir(bool write);
 /* wait (bounded by the case alarm) until at least n requests are in flight */
 void wait_inflight(unsigned n);
+/*
+ * Wait until TEST_DEV has no request in flight (fails after 10 s): before
+ * an I/O that a later wait_inflight(1) must find on the device.  An
+ * io_uring request that io-wq issues a moment later would otherwise be
+ * "found" in a log write left over from the setup, still in flight on a
+ * slow device.
+ */
+void wait_idle(void);
 /* write a string to TEST_NULLB/attr */
 int nullb_set(const char *attr, const char *val);
 
