@@ -42,8 +42,9 @@ if [ -n "${BENCH_RESUME:-}" ] && [ -f "$BENCH_RESUME/host" ]; then
 	log "resuming a run of runtime ${BENCH_RUNNER:-uml}"
 fi
 # Per runtime: kernel flavour (scripts/kernel/build.sh), its architecture
-# for the microbenchmark module, and the timeout of a boot.  Under QEMU
-# every boot is slower (TCG): three times UML's.
+# for the microbenchmark module, and the timeout of a boot: under QEMU
+# three times UML's, as the full set there has not been timed (a quick
+# boot took 100-110 s on both runtimes).
 runner=${BENCH_RUNNER:-uml}
 case $runner in
 uml) flavor=bench march=um tmo=1800 ;;
