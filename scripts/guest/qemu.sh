@@ -31,9 +31,9 @@ backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 		_drives="$_drives -drive file=$_d,format=raw,if=virtio,cache=unsafe"
 	done
 	# No KVM here: TCG, one host thread per virtual CPU.  One CPU per
-	# socket: the debug kernels have no ACPI, and SeaBIOS's MP table
-	# lists one CPU per package.  The host root is exported read-only, the results
-	# directory read-write; a reboot (the guest's way to stop, and
+	# socket, as SeaBIOS's MP table lists them (the guests' topology
+	# before they had ACPI).  The host root is exported read-only, the
+	# results directory read-write; a reboot (the guest's way to stop, and
 	# panic=-1) ends QEMU.
 	# shellcheck disable=SC2086 # _drives is a list of options
 	setsid qemu-system-x86_64 -accel tcg,thread=multi \
