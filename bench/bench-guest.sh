@@ -30,10 +30,10 @@ if [ -n "$mod" ]; then
 	# How the module measured, for the report's text.
 	dmesg | sed -n 's/.*rwsem_bench: .*(best of \([0-9]*\) x \([0-9]*\)).*/RESULT rwsem-loop rounds=\1 pairs=\2/p' |
 		head -n 1 >>"$out/rwsem-bench.txt"
-	# The suite's own KTAP result line, "ok N rwsem_handoff_bench"
+	# The suite's own KTAP result line, "ok N rwsem_disown_bench"
 	# (not "not ok ..."), printk timestamp removed.
 	dmesg | sed 's/^\[ *[0-9]*\.[0-9]*\] //' |
-		grep -qE '^ok [0-9]+ rwsem_handoff_bench( |$)' ||
+		grep -qE '^ok [0-9]+ rwsem_disown_bench( |$)' ||
 		{ echo "bench-guest: rwsem microbenchmark did not pass" >&2; exit 1; }
 fi
 

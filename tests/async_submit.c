@@ -14,9 +14,9 @@
  * None of these needs i_rwsem exclusively, on 6.12 or with the series: the
  * submission must return at once, with the completion still pending, and
  * the completion must arrive about one device latency later.  With the
- * series the shared lock is handed off to the I/O, also on PREEMPT_RT
+ * series the shared lock is given to the I/O, also on PREEMPT_RT
  * (read locks have no owner there); a series that waited for the I/O
- * instead (as it did on PREEMPT_RT before read hand-off existed) would turn
+ * instead (as it did on PREEMPT_RT before read disown existed) would turn
  * aio and io_uring into synchronous I/O and make RWF_NOWAIT submissions
  * sleep for the device latency: every case here fails then.
  * ext2 has no RWF_NOWAIT, and writes holes through the page cache

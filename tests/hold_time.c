@@ -59,7 +59,7 @@
  * if all 3 attempts do.  The controls never wait.  The one 6.12 operation
  * that waits for async direct I/O too is ext4's buffered write
  * (inode_dio_wait()).  On PREEMPT_RT the series completes async direct
- * I/O inside the submission (no hand-off there), so the async cases fail
+ * I/O inside the submission (no disown there), so the async cases fail
  * as "completed before the operation could start": that is the behaviour
  * this test exists to show.
  *

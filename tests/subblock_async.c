@@ -10,7 +10,7 @@
  * series (AIOLOCK_FEATURE_DIO_LOCK=1) the lock is held until completion
  * instead, so io_submit() returns at once and the completion arrives one
  * device latency later; except on PREEMPT_RT, where a write lock cannot be
- * handed off and the series waits as 6.12 does
+ * disowned and the series waits as 6.12 does
  * (AIOLOCK_FEATURE_DIO_LOCK_EXCL=0).  A sub-block overwrite of written data
  * is async on both (control case), and io_uring never blocks its submitter
  * (it punts the write to a worker on 6.12, and on PREEMPT_RT).  Every case

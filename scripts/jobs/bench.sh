@@ -136,7 +136,7 @@ while [ "$r" -le "$reps" ]; do
 		mod=$BUILD/bench/rwsem-mb-$k-$flavor/rwsem_bench_kunit.ko
 		[ -f "$mod" ] || mod=
 		sh scripts/guest/run-guest.sh -k "$kbin" -n "$k" -t "$tmo" -m 2560M -o "$o" \
-			-l "$o/console.log" -K rwsem_handoff_bench \
+			-l "$o/console.log" -K rwsem_disown_bench \
 			-a "$kargs" ${dimg:+-d "$dimg"} -- \
 			sh bench/bench-guest.sh "$BUILD/bench" "$mod" "$set" || rc=$?
 		[ $rc -eq 0 ] || die "benchmark failed on $slot (status $rc); see $o"

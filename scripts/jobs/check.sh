@@ -355,13 +355,13 @@ for k in $kernels; do
 
 	# 5. locktorture, where there is more than one CPU to race on: the
 	# stock rwsem and mutex types, bounded in time, and on the patched
-	# kernel the series' rwsem hand-off type.
+	# kernel the series' rwsem disown type.
 	if [ "$runtime" != uml ]; then
 		n=$k-locktorture
 		secs=${CHECK_TORTURE_SECS:-60}
 		kb=$(kernel_bin "$k" "$flavor")
 		types="rwsem_lock mutex_lock"
-		[ "$k" = patched ] && types="$types rwsem_handoff_lock"
+		[ "$k" = patched ] && types="$types rwsem_disown_lock"
 		ntypes=$(echo "$types" | wc -w)
 		log "$n: booting"
 		# shellcheck disable=SC2086

@@ -79,7 +79,7 @@ unsigned test_delay_ms(void);
  */
 unsigned late_completion_ms(void);
 bool feature_dio_lock(void);   /* AIOLOCK_FEATURE_DIO_LOCK=1 */
-/* feature_dio_lock(), and exclusive holds are handed off too */
+/* feature_dio_lock(), and exclusive holds are disowned too */
 bool feature_dio_lock_exclusive(void);
 bool test_listing(void);       /* TEST_LIST=1 */
 /*
