@@ -32,9 +32,13 @@ backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 	done
 	# No KVM here: TCG, one host thread per virtual CPU.  One CPU per
 	# socket, as SeaBIOS's MP table lists them (the guests' topology
-	# before they had ACPI).  The host root is exported read-only, the
-	# results directory read-write; a reboot (the guest's way to stop, and
-	# panic=-1) ends QEMU.
+	# before they had ACPI).  ACPI is there for the HPET and the PM timer
+	# only: acpi=noirq routes PCI interrupts through SeaBIOS's PIRQ table,
+	# because the debug kernels fail to derive the ACPI routing of the
+	# virtio devices ("PCI INT A: no GSI") and then never mount the root.
+	# The host root is exported read-only, the results directory
+	# read-write; a reboot (the guest's way to stop, and panic=-1) ends
+	# QEMU.
 	# shellcheck disable=SC2086 # _drives is a list of options
 	setsid qemu-system-x86_64 -accel tcg,thread=multi \
 		-smp "$_cpus,sockets=$_cpus,cores=1,threads=1" \
@@ -47,7 +51,7 @@ backend_boot() { # backend_boot KERNEL MEM CPUS RUN LOG INIT KERNEL_ARGS...
 		$_drives \
 		-append "console=ttyS0 root=/dev/root rootfstype=9p \
 rootflags=trans=virtio,version=9p2000.L,msize=262144 ro \
-init=$_init panic=-1 \
+init=$_init panic=-1 acpi=noirq \
 hung_task_panic=0 $* AIOLOCK_RUN=aiolock_out" \
 		</dev/null >"$_logf" 2>&1 &
 }
